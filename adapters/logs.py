@@ -1,0 +1,66 @@
+"""Logging setup: human-readable on a terminal, JSON lines otherwise; secrets redacted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+
+_SECRET_PATTERNS = [
+    re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),  # Slack tokens
+    re.compile(r"xapp-[A-Za-z0-9-]+"),
+    re.compile(r"(?i)(authorization|password|secret|token|api[_-]?key)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"),
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"AKIA[0-9A-Z]{16}"),
+]
+
+
+def redact(text: str) -> str:
+    for pat in _SECRET_PATTERNS:
+        if pat.groups == 3:
+            text = pat.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+        else:
+            text = pat.sub("***", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        red = redact(msg)
+        if red != msg:
+            record.msg, record.args = red, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key.startswith("kb_"):
+                data[key[3:]] = value
+        if record.exc_info:
+            data["exc"] = redact(self.formatException(record.exc_info))
+        return json.dumps(data, default=str)
+
+
+def setup_logging(debug: bool = False) -> None:
+    level = logging.DEBUG if debug else getattr(logging, os.environ.get("KBOT_LOG_LEVEL", "WARNING").upper(), 30)
+    handler = logging.StreamHandler(sys.stderr)
+    if sys.stderr.isatty():
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("unstructured", "urllib3", "botocore", "asyncio", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

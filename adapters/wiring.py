@@ -1,0 +1,93 @@
+"""The one place that builds everything from :class:`bot.settings.Settings`.
+
+Components are built lazily so a command only pays for what it uses (loading the
+embedding model takes a second; ``kbot sources list`` should not).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.ports import Answerer, Embedder, FileParser, Retriever, Summarizer
+from bot.settings import Settings
+
+
+class App:
+    def __init__(self, settings: Settings, **components: Any) -> None:
+        self.settings = settings
+        # Injected components (tests) win over built ones.
+        for name, value in components.items():
+            self.__dict__[name] = value
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> App:
+        return cls(Settings(**overrides))
+
+    # --- embedded default ---------------------------------------------------------------
+    @cached_property
+    def store(self):  # -> adapters.store.sqlite_store.SqliteStore
+        from adapters.store.sqlite_store import SqliteStore
+
+        return SqliteStore(self.settings.kbot_db)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from adapters.embedding.minilm import MiniLmEmbedder
+
+        return MiniLmEmbedder()
+
+    @cached_property
+    def parser(self) -> FileParser:
+        from adapters.parsing.unstructured_parser import UnstructuredParser
+
+        return UnstructuredParser(max_bytes=self.settings.kbot_max_file_mb * 1024 * 1024)
+
+    @cached_property
+    def local_retriever(self) -> Retriever:
+        from bot.retrieval import HybridRetriever
+
+        return HybridRetriever(self.store, self.embedder)
+
+    # --- backend-dependent --------------------------------------------------------------
+    @cached_property
+    def bedrock(self):  # -> adapters.bedrock.factory.BedrockBackend
+        if not self.settings.bedrock_knowledge_base_id and self.settings.bedrock_answer_mode != "agent":
+            raise ConfigError("KBOT_BACKEND=bedrock needs BEDROCK_KNOWLEDGE_BASE_ID (or BEDROCK_AGENT_ID)")
+        from adapters.bedrock.factory import build_bedrock
+
+        return build_bedrock(self.settings)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        if self.settings.kbot_backend == "bedrock":
+            return self.bedrock.retriever
+        return self.local_retriever
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        if self.settings.kbot_backend == "bedrock":
+            return self.bedrock.answerer
+        from bot.answering.extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(
+            self.local_retriever, self.embedder, top_k=self.settings.kbot_top_k,
+            min_evidence=self.settings.kbot_min_evidence,
+        )
+
+    @cached_property
+    def summarizer(self) -> Summarizer:
+        if self.settings.kbot_backend == "bedrock":
+            return self.bedrock.summarizer
+        from bot.summarizing.extractive import ExtractiveSummarizer
+
+        return ExtractiveSummarizer(self.embedder)
+
+    async def aclose(self) -> None:
+        for name in ("store",):
+            comp = self.__dict__.get(name)
+            if comp is not None and hasattr(comp, "close"):
+                res = comp.close()
+                if hasattr(res, "__await__"):
+                    await res

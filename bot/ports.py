@@ -1,0 +1,94 @@
+"""Ports: the Protocols the core depends on. Adapters implement them; wiring plugs them in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from bot.models import Answer, Conversation, Document, Feedback, Passage, Question, Summary
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors (shape ``(len(texts), dim)``)."""
+
+    model_id: str
+    dim: int
+
+    async def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    async def retrieve(
+        self,
+        query: str,
+        *,
+        k: int = 8,
+        groups: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """Best passages for ``query``, limited to documents readable by ``groups``
+        (``None`` = unrestricted) and to ``sources`` (``None`` = all enabled sources)."""
+        ...
+
+
+@dataclass(slots=True)
+class AnswerDelta:
+    """A piece of answer text as it is generated (streaming backends)."""
+
+    text: str
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    async def answer(self, question: Question) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Answerer, Protocol):
+    def stream(self, question: Question) -> AsyncIterator[AnswerDelta | Answer]:
+        """Yield text deltas as they arrive, then the final :class:`Answer` (always last)."""
+        ...
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    async def summarize(self, conversation: Conversation) -> Summary: ...
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    title: str
+    text: str
+    sections: list  # list[bot.models.Section]
+
+
+@runtime_checkable
+class FileParser(Protocol):
+    """Parses file bytes into titled sections. Raises InputError/UnsupportedFileType."""
+
+    def supports(self, filename: str) -> bool: ...
+
+    async def parse(self, data: bytes, filename: str) -> ParsedFile: ...
+
+
+@runtime_checkable
+class DocumentSink(Protocol):
+    """Where ingested documents go: the local store or a Bedrock Knowledge Base."""
+
+    async def known(self, source: str) -> dict[str, str]:
+        """Map of document id -> content hash already stored for ``source``."""
+        ...
+
+    async def upsert(self, documents: Sequence[Document]) -> None: ...
+
+    async def delete(self, source: str, doc_ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class FeedbackRecorder(Protocol):
+    async def record_feedback(self, feedback: Feedback) -> None: ...
