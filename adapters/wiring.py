@@ -50,6 +50,16 @@ class App:
 
         return HybridRetriever(self.store, self.embedder)
 
+    def local_pipeline(self, *, progress: bool = False):
+        """(pipeline, sink, progress bar) for indexing into the local store."""
+        from adapters.cli.progress import ProgressBar
+        from ingest.local_sink import LocalStoreSink
+        from ingest.pipeline import IngestPipeline
+
+        sink = LocalStoreSink(self.store, self.embedder)
+        bar = ProgressBar(enabled=progress)
+        return IngestPipeline(self.parser, sink, on_progress=bar.update), sink, bar
+
     # --- backend-dependent --------------------------------------------------------------
     @cached_property
     def bedrock(self):  # -> adapters.bedrock.factory.BedrockBackend

@@ -75,6 +75,7 @@ class Passage:
     heading: str = ""
     indexed_at: datetime | None = None
     acl_groups: list[str] = field(default_factory=list)
+    dense_score: float | None = None  # cosine(query, chunk) when known: an absolute evidence measure
 
 
 @dataclass(slots=True)
@@ -208,3 +209,20 @@ class Feedback:
     platform: str = "cli"
     comment: str | None = None
     created: datetime | None = None
+
+
+@dataclass(slots=True)
+class SourceStatus:
+    """Health of one source's sync, shown by ``kbot sources status`` and the admin views."""
+
+    source: str
+    last_run: datetime | None = None
+    last_success: datetime | None = None
+    documents: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    running: bool = False
+    failure_samples: list[str] = field(default_factory=list)
+
+    def lag_seconds(self, now: datetime) -> float | None:
+        return None if self.last_success is None else (now - self.last_success).total_seconds()

@@ -8,7 +8,17 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from bot.models import Answer, Conversation, Document, Feedback, Passage, Question, Summary
+from bot.models import (
+    Answer,
+    Conversation,
+    Document,
+    Feedback,
+    Passage,
+    Question,
+    Source,
+    SourceStatus,
+    Summary,
+)
 
 
 @runtime_checkable
@@ -92,3 +102,31 @@ class DocumentSink(Protocol):
 @runtime_checkable
 class FeedbackRecorder(Protocol):
     async def record_feedback(self, feedback: Feedback) -> None: ...
+
+
+@runtime_checkable
+class SourceRepository(Protocol):
+    """Configured knowledge sources and their sync status (SQLite locally, DynamoDB on AWS)."""
+
+    async def list_sources(self) -> list[Source]: ...
+
+    async def get_source(self, name: str) -> Source:
+        """Raises NotFoundError for an unknown name."""
+        ...
+
+    async def save_source(self, source: Source) -> None: ...
+
+    async def remove_source(self, name: str) -> None: ...
+
+    async def get_status(self, name: str) -> SourceStatus: ...
+
+    async def save_status(self, status: SourceStatus) -> None: ...
+
+
+@runtime_checkable
+class CheckpointStore(Protocol):
+    """Connector checkpoints, persisted after every batch so a crash resumes where it stopped."""
+
+    async def load_checkpoint(self, source: str) -> dict | None: ...
+
+    async def save_checkpoint(self, source: str, checkpoint: dict | None) -> None: ...

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     kbot_graph_url: str = "https://graph.microsoft.com"
     kbot_login_url: str = "https://login.microsoftonline.com"
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS
+    kbot_work_queue_url: str | None = None  # SQS queue for "sync now" requests when on AWS
     kbot_max_file_mb: int = 50
 
     # --- Bedrock ----------------------------------------------------------------------------
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
     bedrock_data_source_id: str | None = None
     bedrock_data_source_bucket: str | None = None
     bedrock_data_source_type: Literal["S3", "CUSTOM"] = "S3"
+    bedrock_max_attempts: int = 4  # botocore adaptive retry: total attempts per call
+    bedrock_connect_timeout: float = 5.0
+    bedrock_read_timeout: float = 60.0
+    bedrock_max_tokens: int = 1024
+    bedrock_search_type: Literal["HYBRID", "SEMANTIC"] = "HYBRID"  # SEMANTIC for stores without hybrid
 
     # --- Slack ------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None

@@ -1,0 +1,73 @@
+"""``kbot ask QUESTION`` (or ``--batch FILE.jsonl``): cited answers from the knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from adapters.cli.render import render_answer
+from bot.errors import InputError, KbotError
+from bot.models import Question
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="answer a question from the knowledge base, with citations")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--json", action="store_true", help='print {"answer","grounded","citations"}')
+    p.add_argument("--batch", type=Path, metavar="FILE.jsonl", help='lines of {"id","question"}')
+    p.add_argument("--out", type=Path, help="write batch results here instead of stdout")
+    p.add_argument("--source", action="append", dest="sources", help="limit to this source (repeatable)")
+    p.add_argument("--group", action="append", dest="groups", help="answer as a member of this group")
+    p.set_defaults(handler=run)
+
+
+async def run(args: argparse.Namespace, app) -> int:
+    if args.batch:
+        return await _batch(args, app)
+    text = " ".join(args.question).strip()
+    if not text:
+        raise InputError("give a question, e.g. kbot ask \"How do I reset my password?\"")
+    answer = await app.answerer.answer(_question(text, args))
+    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
+    return 0
+
+
+def _question(text: str, args: argparse.Namespace) -> Question:
+    q = Question(text=text, sources=args.sources)
+    if args.groups:
+        q.asker.groups = args.groups
+    return q
+
+
+async def _batch(args: argparse.Namespace, app) -> int:
+    try:
+        lines = args.batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {args.batch}: {exc}") from exc
+    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    failed = 0
+    try:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                qid, text = item.get("id"), str(item.get("question", "")).strip()
+                if not text:
+                    raise InputError("missing 'question'")
+                result = (await app.answerer.answer(_question(text, args))).to_json()
+            except (json.JSONDecodeError, AttributeError):
+                qid, result = None, {"error": f"line {n}: not a JSON object"}
+            except KbotError as exc:
+                result = {"error": f"line {n}: {exc}"}
+            if "error" in result:
+                failed += 1
+                print(f"kbot: warning: {result['error']}", file=sys.stderr)
+            out.write(json.dumps({"id": qid, **result}, ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        if args.out:
+            out.close()
+    return 1 if failed and failed == len([x for x in lines if x.strip()]) else 0

@@ -1,0 +1,21 @@
+"""``kbot eval retrieval|summaries``: offline quality and latency evaluations."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+_SUBCOMMANDS = ("adapters.cli.eval_retrieval", "adapters.cli.eval_summaries")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("eval", help="evaluate retrieval or summaries on a dataset")
+    eval_sub = parser.add_subparsers(dest="eval_command", metavar="WHAT")
+    for name in _SUBCOMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(eval_sub)

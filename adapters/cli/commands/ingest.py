@@ -1,0 +1,76 @@
+"""``kbot ingest PATH...``: index files and folders into the local store (incremental)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from bot.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="index files/folders into the local knowledge store")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--source", help="source name (default: the folder's name)")
+    p.add_argument("--acl", default="", help="comma-separated groups allowed to read these documents")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=run)
+
+
+def _source_name(path: Path) -> str:
+    name = path.resolve().name or "root"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
+async def run(args: argparse.Namespace, app) -> int:
+    from ingest.connectors.folder import FolderConnector
+
+    if args.source and len(args.paths) > 1:
+        raise InputError("--source names one source; give one PATH with it")
+    errors = 0
+    reports = []
+    for path in args.paths:
+        if not path.exists():
+            print(f"kbot: error: {path}: no such file or folder", file=sys.stderr)
+            errors += 1
+            continue
+        source = args.source or _source_name(path)
+        location = str(path.resolve())
+        existing = await app.store.source_location(source)
+        if existing and existing != location:
+            raise InputError(
+                f"source '{source}' already indexes {existing}; pass --source NAME to index {path} separately"
+            )
+        await app.store.ensure_source(source, "folder", location)
+        pipeline, sink, progress = app.local_pipeline(progress=sys.stderr.isatty())
+        connector = FolderConnector(
+            source, path, supports=app.parser.supports,
+            max_bytes=app.settings.kbot_max_file_mb * 1024 * 1024,
+            acl_groups=[g.strip() for g in args.acl.split(",") if g.strip()],
+        )
+        try:
+            report = await pipeline.sync(connector, source=source)
+        finally:
+            progress.close()
+        for f in report.failures:
+            print(f"kbot: warning: {f.uri}: {f.reason}", file=sys.stderr)
+        if report.seen == 0 and not report.failures and report.deleted == 0:
+            print(f"kbot: warning: {path}: no files to index", file=sys.stderr)
+        data = {
+            "source": source, "seen": report.seen, "parsed": report.parsed, "unchanged": report.unchanged,
+            "upserted": report.upserted, "deleted": report.deleted, "failed": len(report.failures),
+            "chunks_embedded": sink.chunks_embedded, "chunks_reused": sink.chunks_reused,
+        }
+        reports.append(data)
+        if not args.json:
+            print(
+                f"{source}: {report.seen} files seen, {report.parsed} parsed, {report.unchanged} unchanged, "
+                f"{report.deleted} deleted, {len(report.failures)} failed; "
+                f"{sink.chunks_embedded} chunks embedded, {sink.chunks_reused} reused"
+            )
+    if args.json:
+        print(json.dumps(reports if len(reports) != 1 else reports[0]))
+    return 1 if errors else 0

@@ -1,0 +1,105 @@
+"""Tell secret *references* from raw secrets pasted into source settings.
+
+A reference is ``env:NAME`` (an environment variable) or a Secrets Manager ARN. Settings
+fields ending in ``_ref`` must hold one; no other field may hold something that looks like a
+credential (known token prefixes, private keys, JWTs, long high-entropy strings).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from bot.errors import InputError
+
+_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
+_BARE_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ARN_REF = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+
+_TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"xox[abposre]-[A-Za-z0-9-]{8,}"), "a Slack token"),
+    (re.compile(r"xapp-[A-Za-z0-9-]{8,}"), "a Slack app token"),
+    (re.compile(r"ATATT[A-Za-z0-9_\-=]{16,}"), "an Atlassian API token"),
+    (re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}"), "an AWS access key"),
+    (re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"), "a GitHub token"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "a JWT"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{16,}"), "a bearer token"),
+]
+# Identifiers that are long but not secret: GUIDs, hex ids, SharePoint site ids.
+_HARMLESS = re.compile(r"^[0-9A-Fa-f,.\-{}]+$|^[a-z0-9.-]+\.[a-z]{2,}(,[0-9a-fA-F-]+)*$")
+_SECRET_FIELD_NAMES = re.compile(r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$")
+
+
+def normalize_reference(field: str, value: Any) -> str:
+    """Return the canonical reference for a ``*_ref`` field, or raise :class:`InputError`."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"setting '{field}' must be a secret reference (env:NAME or a Secrets Manager ARN)")
+    text = value.strip()
+    if _ENV_REF.match(text) or _ARN_REF.match(text):
+        return text
+    if _BARE_ENV_NAME.match(text):
+        return f"env:{text}"
+    raise InputError(
+        f"setting '{field}' must be a secret reference, not the secret itself: put the secret in an "
+        "environment variable or AWS Secrets Manager and pass env:NAME or the secret's ARN. Nothing was saved."
+    )
+
+
+def secret_kind(value: str) -> str | None:
+    """What kind of credential ``value`` looks like, or ``None``."""
+    for pattern, kind in _TOKEN_PATTERNS:
+        if pattern.search(value):
+            return kind
+    if value.startswith(("http://", "https://", "arn:", "env:")) or " " in value.strip():
+        return None
+    for piece in re.split(r"[\s,;]+", value):
+        if len(piece) >= 32 and not _HARMLESS.match(piece) and _looks_random(piece):
+            return "a long random string (an API key?)"
+    return None
+
+
+def _looks_random(piece: str) -> bool:
+    classes = sum(
+        bool(re.search(p, piece)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
+    )
+    counts = Counter(piece)
+    entropy = -sum(c / len(piece) * math.log2(c / len(piece)) for c in counts.values())
+    return classes >= 3 and entropy >= 4.0
+
+
+def walk_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted path, string) for every string inside nested dicts/lists."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from walk_strings(item, f"{path}[{i}]")
+
+
+def check_settings_for_secrets(settings: dict[str, Any]) -> dict[str, Any]:
+    """Validate references and reject raw secrets; returns settings with references normalised."""
+    out = dict(settings)
+    for key, value in settings.items():
+        if key.endswith("_ref"):
+            out[key] = normalize_reference(key, value)
+        elif _SECRET_FIELD_NAMES.match(key):
+            raise InputError(
+                f"setting '{key}' would store a raw secret; pass '{key}_ref' with env:NAME or a "
+                "Secrets Manager ARN instead. Nothing was saved."
+            )
+    for path, text in walk_strings({k: v for k, v in out.items() if not k.endswith("_ref")}):
+        kind = secret_kind(text)
+        if kind:
+            raise InputError(
+                f"setting '{path}' looks like {kind}. Secrets are never stored in kbot's configuration: "
+                "put it in an environment variable or AWS Secrets Manager and pass a *_ref setting "
+                "(env:NAME or the secret's ARN). Nothing was saved."
+            )
+    return out

@@ -1,0 +1,139 @@
+"""The embedded default answerer: extractive, cited, abstaining when evidence is weak.
+
+It never writes new text: the answer is the retrieved sentences that best answer the question,
+each followed by the ``[n]`` of its source. Sentences are scored by embedding similarity to the
+question, by how many of the question's content words they (and their section heading) cover,
+and by the strength of their passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.models import Answer, Citation, Passage, Question
+from bot.ports import Embedder, Retriever
+from bot.text import clip, content_words, split_sentences
+
+NOT_FOUND = "I couldn't find this in the knowledge base."
+_FOLLOW_UP = re.compile(r"\b(it|its|that|this|those|these|they|them|there|he|she|one)\b", re.I)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    sentence: str
+    passage: int
+    position: int
+    score: float = 0.0
+    cosine: float = 0.0
+
+
+def retrieval_query(question: Question) -> str:
+    """Fold the previous user turn into a short or pronoun-laden follow-up (no model needed)."""
+    previous = [t.text for t in question.history if t.role == "user"]
+    text = question.text.strip()
+    if previous and (len(content_words(text)) <= 3 or _FOLLOW_UP.search(text)):
+        return f"{previous[-1]} {text}"
+    return text
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        retriever: Retriever,
+        embedder: Embedder,
+        *,
+        top_k: int = 8,
+        min_evidence: float = 0.35,
+        max_sentences: int = 3,
+    ) -> None:
+        self.retriever = retriever
+        self.embedder = embedder
+        self.top_k = top_k
+        self.min_evidence = min_evidence
+        self.max_sentences = max_sentences
+
+    async def answer(self, question: Question) -> Answer:
+        query = retrieval_query(question)
+        passages = await self.retriever.retrieve(
+            query, k=self.top_k, groups=question.asker.groups, sources=question.sources
+        )
+        if not passages:
+            return Answer(text=NOT_FOUND + " The knowledge base has no matching documents.", grounded=False)
+        candidates = self._candidates(passages[:5])
+        if not candidates:
+            return self._not_found(passages)
+        vectors = await self.embedder.embed([query] + [c.sentence for c in candidates])
+        qvec, svecs = vectors[0], vectors[1:]
+        cosines = svecs @ qvec
+        qwords = set(content_words(question.text)) or set(content_words(query))
+        for cand, cos in zip(candidates, cosines, strict=True):
+            p = passages[cand.passage]
+            covered = qwords & set(content_words(f"{p.title} {p.heading} {cand.sentence}"))
+            coverage = len(covered) / len(qwords) if qwords else 0.0
+            cand.cosine = float(cos)
+            cand.score = 0.55 * cand.cosine + 0.25 * coverage + 0.20 * (p.dense_score or 0.0) + 0.05 * p.score
+        best = max(candidates, key=lambda c: c.score)
+        evidence = max(best.cosine, max((p.dense_score or 0.0) for p in passages[:3]))
+        if evidence < self.min_evidence or best.score < self.min_evidence:
+            return self._not_found(passages)
+        chosen = self._choose(candidates, svecs, best.score)
+        return self._compose(chosen, passages)
+
+    def _candidates(self, passages: list[Passage]) -> list[_Candidate]:
+        out = []
+        for i, p in enumerate(passages):
+            for j, sent in enumerate(split_sentences(p.text)):
+                if len(sent) >= 20 and len(sent.split()) >= 4:
+                    out.append(_Candidate(sentence=clip(sent, 400), passage=i, position=j))
+        return out
+
+    def _choose(self, candidates: list[_Candidate], vectors: np.ndarray, best: float) -> list[_Candidate]:
+        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+        chosen: list[int] = []
+        for i in order:
+            if len(chosen) >= self.max_sentences or candidates[i].score < best - 0.08:
+                break
+            if any(float(vectors[i] @ vectors[j]) > 0.9 for j in chosen):
+                continue
+            chosen.append(i)
+        # Read in document order within a passage, passages by relevance.
+        picked = [candidates[i] for i in chosen]
+        return sorted(picked, key=lambda c: (min(x.passage for x in picked if x.passage == c.passage), c.position))
+
+    def _compose(self, chosen: list[_Candidate], passages: list[Passage]) -> Answer:
+        numbers: dict[int, int] = {}
+        parts: list[str] = []
+        citations: list[Citation] = []
+        for cand in chosen:
+            if cand.passage not in numbers:
+                numbers[cand.passage] = len(numbers) + 1
+                p = passages[cand.passage]
+                citations.append(
+                    Citation(title=p.title, uri=p.uri, snippet=_snippet(p.text, cand.sentence),
+                             score=round(cand.score, 4), indexed_at=p.indexed_at)
+                )
+            parts.append(f"{cand.sentence} [{numbers[cand.passage]}]")
+        return Answer(text=" ".join(parts), grounded=True, citations=citations)
+
+    def _not_found(self, passages: list[Passage]) -> Answer:
+        seen: list[str] = []
+        for p in passages[:3]:
+            label = f"{p.title} ({p.uri})"
+            if label not in seen:
+                seen.append(label)
+        text = NOT_FOUND
+        if seen:
+            text += " The closest documents were: " + "; ".join(seen) + "."
+        return Answer(text=text, grounded=False)
+
+
+def _snippet(text: str, sentence: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    at = flat.find(sentence[:60])
+    if at <= 0:
+        return clip(flat, limit)
+    start = max(0, at - 60)
+    return ("…" if start else "") + clip(flat[start:], limit)

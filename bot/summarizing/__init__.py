@@ -1,0 +1,1 @@
+"""Thread and email summarization: loaders, extractive ranking, cue detection, map-reduce."""

@@ -1,0 +1,53 @@
+"""Small text utilities shared by answering, summarizing and chunking."""
+
+from __future__ import annotations
+
+import re
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|St|No|approx|incl|Inc|Ltd|Co)\.$", re.I)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+-]*")
+
+STOPWORDS = frozenset(
+    """a an the and or but if then else of to in on at by for with about from into over under is are was were be
+    been being do does did doing have has had having i me my we our you your he she it its they them their this that
+    these those what which who whom whose when where why how can could should would will shall may might must not no
+    yes so than too very just also any all some each other such only own same as up down out off again further once
+    there here both few more most s t don isn aren wasn weren hasn haven hadn doesn didn won wouldn shouldn couldn
+    mustn let lets get got please tell know need want like one""".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences; keeps list items and short lines as their own sentences."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text):
+        block = " ".join(block.split())
+        if not block:
+            continue
+        parts = _SENT_SPLIT.split(block)
+        merged: list[str] = []
+        for part in parts:
+            if merged and _ABBREV.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+        out.extend(p.strip() for p in merged if p.strip())
+    return out
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+def clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut) + "…"

@@ -1,0 +1,141 @@
+"""The ingest pipeline: connector batches → change detection → parse → sink, checkpointed.
+
+Per batch: documents whose content hash is already stored are skipped (no parsing, no
+embedding), the rest are parsed and upserted, deletions applied, and only then is the
+checkpoint saved. A crash therefore replays at most one batch, and replay is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.errors import InputError
+from bot.models import Document, Section, content_hash
+from bot.ports import CheckpointStore, DocumentSink, FileParser
+from ingest.interfaces import Connector, DocumentFailure, RawDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    source: str
+    seen: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    upserted: int = 0
+    deleted: int = 0
+    batches: int = 0
+    failures: list[DocumentFailure] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.source}: {self.seen} seen, {self.parsed} parsed, {self.unchanged} unchanged, "
+            f"{self.upserted} upserted, {self.deleted} deleted, {len(self.failures)} failed"
+        )
+
+
+def raw_hash(raw: RawDocument) -> str:
+    body = raw.content if raw.content is not None else (raw.text or "").encode()
+    # Title and ACLs are part of what is indexed: a permission change must re-index.
+    meta = f"{raw.title}\x00{raw.uri}\x00{','.join(sorted(raw.acl_groups))}".encode()
+    return content_hash(meta + b"\x00" + body)
+
+
+class IngestPipeline:
+    def __init__(
+        self,
+        parser: FileParser,
+        sink: DocumentSink,
+        checkpoints: CheckpointStore | None = None,
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> None:
+        self.parser = parser
+        self.sink = sink
+        self.checkpoints = checkpoints
+        self.on_progress = on_progress  # (documents done, total if known)
+
+    async def sync(self, connector: Connector, *, source: str, max_batches: int = 1_000_000) -> SyncReport:
+        report = SyncReport(source=source)
+        checkpoint = await self.checkpoints.load_checkpoint(source) if self.checkpoints else None
+        known = await self.sink.known(source)
+        for _ in range(max_batches):
+            batch = await connector.load_from_checkpoint(checkpoint)
+            report.batches += 1
+            report.failures.extend(batch.failures)
+            docs: list[Document] = []
+            for raw in batch.documents:
+                report.seen += 1
+                digest = raw_hash(raw)
+                if known.get(raw.id) == digest:
+                    report.unchanged += 1
+                    continue
+                try:
+                    docs.append(await self._to_document(raw, source, digest))
+                    report.parsed += 1
+                except InputError as exc:
+                    report.failures.append(DocumentFailure(raw.id, raw.uri, str(exc)))
+            if docs:
+                await self.sink.upsert(docs)
+                report.upserted += len(docs)
+                known.update({d.id: d.content_hash for d in docs})
+            gone = [d for d in batch.deletions if d in known]
+            if batch.present_ids is not None and not batch.has_more:
+                present = set(batch.present_ids)
+                gone += [d for d in known if d not in present and d not in gone]
+            if gone:
+                await self.sink.delete(source, gone)
+                report.deleted += len(gone)
+                for d in gone:
+                    known.pop(d, None)
+            checkpoint = batch.checkpoint
+            if self.checkpoints:
+                await self.checkpoints.save_checkpoint(source, checkpoint)
+            if self.on_progress:
+                self.on_progress(report.seen, None)
+            if not batch.has_more:
+                break
+        for failure in report.failures:
+            log.warning("ingest failure in %s: %s: %s", source, failure.uri, failure.reason)
+        return report
+
+    async def _to_document(self, raw: RawDocument, source: str, digest: str) -> Document:
+        if raw.content is not None:
+            parsed = await self.parser.parse(raw.content, raw.filename or raw.uri)
+            title = raw.title or parsed.title
+            text, sections = parsed.text, list(parsed.sections)
+        else:
+            title, text = raw.title, raw.text or ""
+            sections = sections_from_text(text)
+        if not text.strip():
+            raise InputError("no text could be extracted (empty or image-only document)")
+        doc = Document(
+            id=raw.id, source=source, uri=raw.uri, title=title, text=text, sections=sections,
+            content_hash=digest, modified=raw.modified, acl_groups=list(raw.acl_groups),
+            author=raw.author, metadata=dict(raw.metadata),
+        )
+        return doc
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def sections_from_text(text: str) -> list[Section]:
+    """Split clean text on Markdown-style headings (connectors keep headings that way)."""
+    sections: list[Section] = []
+    heading, lines = "", []
+    for line in text.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            if any(s.strip() for s in lines):
+                sections.append(Section(heading=heading, text="\n".join(lines).strip()))
+            heading, lines = match.group(2), []
+        else:
+            lines.append(line)
+    if any(s.strip() for s in lines):
+        sections.append(Section(heading=heading, text="\n".join(lines).strip()))
+    return sections
