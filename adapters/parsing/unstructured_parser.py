@@ -76,12 +76,8 @@ def _parse_unstructured(data: bytes, filename: str) -> ParsedFile:
     from unstructured.partition.auto import partition
 
     ext = PurePath(filename).suffix.lower()
-    if ext in {".txt", ".text", ".md", ".markdown", ".html", ".htm"}:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            if b"\x00" in data[:4096]:
-                raise InputError(f"{filename}: looks like a binary file, not {ext} text") from None
+    if ext in {".txt", ".text", ".md", ".markdown", ".html", ".htm"} and b"\x00" in data[:4096]:
+        raise InputError(f"{filename}: looks like a binary file, not {ext} text")
     elements = partition(file=io.BytesIO(data), metadata_filename=filename)
     return _elements_to_parsed(elements, filename)
 

@@ -56,6 +56,7 @@ class FolderConnector:
 
     async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
         files, failures = await asyncio.to_thread(self._listing)
+        files.sort(key=self._rel)
         after = (checkpoint or {}).get("after")
         rels = [self._rel(f) for f in files]
         start = 0

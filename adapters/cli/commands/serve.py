@@ -1,0 +1,70 @@
+"""``kbot serve [--port N]``: the chat front ends (Slack, Teams) and ``/healthz`` on one port.
+
+Socket Mode (no public URL needed) when ``SLACK_APP_TOKEN`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from aiohttp import web
+
+from adapters.server import SLACK_BOLT, build_web_app
+from adapters.wiring import App
+from bot.errors import ConfigError
+
+DRAIN_SECONDS = 25.0  # answers already acknowledged get this long to finish on shutdown
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the Slack/Teams server (POST /slack/events, GET /healthz)"
+    )
+    parser.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
+    parser.add_argument("--host", default="0.0.0.0", help="interface to bind (default: all)")
+    parser.set_defaults(handler=run)
+
+
+async def run(args: argparse.Namespace, app: App) -> int:
+    port = args.port if args.port is not None else app.settings.port
+    if not 0 < port < 65536:
+        raise ConfigError(f"--port must be between 1 and 65535, not {port}")
+    app_token = app.settings.slack_app_token.get_secret_value() if app.settings.slack_app_token else None
+    web_app = build_web_app(app, socket_mode=bool(app_token))
+    bolt = web_app[SLACK_BOLT]
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    socket_handler = None
+    try:
+        try:
+            await web.TCPSite(runner, args.host, port).start()
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}") from exc
+        if bolt is not None and app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(bolt, app_token)
+            await socket_handler.connect_async()
+        mode = "socket mode" if socket_handler else ("POST /slack/events" if bolt else "Slack not configured")
+        print(f"kbot: serving on http://{args.host}:{port} (Slack: {mode}; GET /healthz)", file=sys.stderr)
+        await _wait_for_stop()
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        if bolt is not None:
+            await bolt.kbot.inflight.wait_idle(DRAIN_SECONDS)  # type: ignore[attr-defined]
+        await runner.cleanup()
+    return 0
+
+
+async def _wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
