@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.ports import Answerer, Embedder, FileParser, Retriever, Summarizer
+from bot.ports import Answerer, Embedder, FeedbackRecorder, FileParser, Retriever, Summarizer
 from bot.settings import Settings
 
 
@@ -83,7 +83,7 @@ class App:
 
         return ExtractiveAnswerer(
             self.local_retriever, self.embedder, top_k=self.settings.kbot_top_k,
-            min_evidence=self.settings.kbot_min_evidence,
+            min_evidence=self.settings.kbot_min_evidence, term_stats=self.store,
         )
 
     @cached_property
@@ -94,8 +94,38 @@ class App:
 
         return ExtractiveSummarizer(self.embedder)
 
+    # --- configuration, feedback, admin (bot.admin; docs/admin.md) ----------------------
+    @cached_property
+    def config(self):  # -> bot.admin.ports.ConfigRepository (SourceRepository + channels, admins, audit)
+        if self.settings.kbot_config_table:
+            from adapters.config_store.dynamodb_config import DynamoConfigRepository
+
+            return DynamoConfigRepository(
+                self.settings.kbot_config_table, region=self.settings.aws_region,
+                profile=self.settings.aws_profile, max_attempts=self.settings.bedrock_max_attempts,
+            )
+        from adapters.config_store.sqlite_config import SqliteConfigRepository
+
+        return SqliteConfigRepository(self.settings.kbot_db)
+
+    @cached_property
+    def feedback(self) -> FeedbackRecorder:
+        return self.config
+
+    @cached_property
+    def groups(self):  # -> bot.admin.ports.GroupResolver
+        from adapters.config_store.factory import build_group_resolver
+
+        return build_group_resolver(self)
+
+    @cached_property
+    def admin(self):  # -> bot.admin.service.AdminService
+        from adapters.config_store.factory import build_admin_service
+
+        return build_admin_service(self)
+
     async def aclose(self) -> None:
-        for name in ("store",):
+        for name in ("store", "config"):
             comp = self.__dict__.get(name)
             if comp is not None and hasattr(comp, "close"):
                 res = comp.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import asyncio
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
@@ -56,15 +56,23 @@ class HybridRetriever:
         sources: Sequence[str] | None = None,
     ) -> list[Passage]:
         depth = max(self.depth, k)
-        bm25: list[tuple[int, float]] = []
-        dense: list[tuple[int, float]] = []
-        if self.mode in ("hybrid", "dense"):
+
+        async def dense() -> list[tuple[int, float]]:
+            if self.mode not in ("hybrid", "dense"):
+                return []
             vec = (await self.embedder.embed([query]))[0]
-            dense = await self.index.search_dense(
+            return await self.index.search_dense(
                 vec, self.embedder.model_id, k=depth, groups=groups, sources=sources
             )
-        if self.mode in ("hybrid", "bm25"):
-            bm25 = await self.index.search_bm25(query, k=depth, groups=groups, sources=sources)
+
+        async def lexical() -> list[tuple[int, float]]:
+            if self.mode not in ("hybrid", "bm25"):
+                return []
+            return await self.index.search_bm25(query, k=depth, groups=groups, sources=sources)
+
+        # The query embedding and the FTS5 search run concurrently (both release the GIL).
+        bm25, dense_hits = await asyncio.gather(lexical(), dense())
+        dense = dense_hits
         rankings = [[c for c, _ in r] for r in (bm25, dense) if r]
         fused = rrf(rankings)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     kbot_top_k: int = 8
     kbot_min_evidence: float = Field(0.35, description="dense cosine below which evidence is weak")
     kbot_user_groups_file: Path | None = None  # JSON: {"user id or email": ["group", ...]}
+    kbot_graph_groups: bool = False  # also use Entra ID group membership (Graph, MICROSOFT_APP_* creds)
     kbot_experts_channel: str | None = None
     kbot_graph_url: str = "https://graph.microsoft.com"
     kbot_login_url: str = "https://login.microsoftonline.com"
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    kbot_teams_stream_interval: float = 1.5  # seconds between streaming updates in 1:1 chats (Teams: <= 1/s)
 
     # --- server -----------------------------------------------------------------------------
     port: int = 3000

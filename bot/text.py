@@ -14,7 +14,8 @@ STOPWORDS = frozenset(
     these those what which who whom whose when where why how can could should would will shall may might must not no
     yes so than too very just also any all some each other such only own same as up down out off again further once
     there here both few more most s t don isn aren wasn weren hasn haven hadn doesn didn won wouldn shouldn couldn
-    mustn let lets get got please tell know need want like one""".split()
+    mustn let lets get got please tell know need want like one much many often i'm what's isn't that's
+    am i've it's we're you're don't can't there's how's who's where's""".split()
 )
 
 
@@ -51,3 +52,16 @@ def clip(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit * 0.6 else cut) + "…"
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer (plural/verb suffixes) for lexical overlap checks."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def compact(text: str) -> str:
+    """Lower-case alphanumerics only: matches "401k" in "401(k)" and "wifi" in "Wi-Fi"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())

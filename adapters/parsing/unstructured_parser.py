@@ -52,7 +52,8 @@ class UnstructuredParser:
     async def parse(self, data: bytes, filename: str) -> ParsedFile:
         ext = PurePath(filename).suffix.lower()
         if ext not in SUPPORTED:
-            raise UnsupportedFileType(f"unsupported file type '{ext or filename}' (supported: {', '.join(sorted(SUPPORTED))})")
+            supported = ", ".join(sorted(SUPPORTED))
+            raise UnsupportedFileType(f"unsupported file type '{ext or filename}' (supported: {supported})")
         if len(data) > self.max_bytes:
             raise InputError(f"{filename}: file too large ({len(data) // (1024 * 1024)} MB)")
         if not data.strip():

@@ -6,6 +6,7 @@ This is persistence only; chunking and embedding happen in :mod:`ingest.local_si
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -51,6 +52,10 @@ class SqliteStore:
             self._conn = connect(str(self.path), timeout=timeout)
             migrate(self._conn)
         self._vectors = VectorIndex(self._conn)
+        self._writes = 0  # bumped on every write: own commits don't change PRAGMA data_version
+        self._df_cache: dict[str, int] = {}
+        self._df_cache_key: tuple[int, int] | None = None
+        self._df_total = 0
 
     async def close(self) -> None:
         self._conn.close()
@@ -65,6 +70,7 @@ class SqliteStore:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            self._writes += 1
 
     # --- sources --------------------------------------------------------------------------
     async def ensure_source(self, name: str, kind: str, location: str | None = None) -> None:
@@ -203,14 +209,33 @@ class SqliteStore:
             return []
         match = " OR ".join('"' + re.sub(r'"', "", t) + '"' for t in terms)
         where, args = self._filter_sql(groups, sources)
-        with translate_errors(self.path):
-            rows = self._conn.execute(
-                "SELECT c.id, bm25(chunks_fts, 3.0, 2.0, 1.0) AS s FROM chunks_fts"
-                " JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.pk = c.doc_pk"
-                f" WHERE chunks_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
-                [match, *args, k],
-            ).fetchall()
+        sql = (
+            "SELECT c.id, bm25(chunks_fts, 3.0, 2.0, 1.0) AS s FROM chunks_fts"
+            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.pk = c.doc_pk"
+            f" WHERE chunks_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+        )
+
+        def run() -> list[tuple[int, float]]:
+            with translate_errors(self.path):
+                return self._conn.execute(sql, [match, *args, k]).fetchall()
+
+        rows = await asyncio.to_thread(run)
         return [(cid, -score) for cid, score in rows]
+
+    async def term_document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, {term: chunks containing it}) — cached until the store changes."""
+        with translate_errors(self.path):
+            version = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
+            if self._df_cache_key != version:
+                self._df_cache, self._df_cache_key = {}, version
+                self._df_total = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            for term in terms:
+                if term not in self._df_cache:
+                    phrase = '"' + term.replace('"', "") + '"'
+                    self._df_cache[term] = self._conn.execute(
+                        "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (phrase,)
+                    ).fetchone()[0]
+        return self._df_total, {t: self._df_cache[t] for t in terms}
 
     async def search_dense(
         self,

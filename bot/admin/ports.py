@@ -41,7 +41,7 @@ class AuditLog(Protocol):
 
 @runtime_checkable
 class SyncRequestQueue(Protocol):
-    """"Sync now" requests recorded for a worker that runs elsewhere."""
+    """ "Sync now" requests recorded for a worker that runs elsewhere."""
 
     async def add_sync_request(self, request: SyncRequest) -> None: ...
 

@@ -31,7 +31,9 @@ _TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 # Identifiers that are long but not secret: GUIDs, hex ids, SharePoint site ids.
 _HARMLESS = re.compile(r"^[0-9A-Fa-f,.\-{}]+$|^[a-z0-9.-]+\.[a-z]{2,}(,[0-9a-fA-F-]+)*$")
-_SECRET_FIELD_NAMES = re.compile(r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$")
+_SECRET_FIELD_NAMES = re.compile(
+    r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$"
+)
 
 
 def normalize_reference(field: str, value: Any) -> str:
@@ -45,7 +47,8 @@ def normalize_reference(field: str, value: Any) -> str:
         return f"env:{text}"
     raise InputError(
         f"setting '{field}' must be a secret reference, not the secret itself: put the secret in an "
-        "environment variable or AWS Secrets Manager and pass env:NAME or the secret's ARN. Nothing was saved."
+        "environment variable or AWS Secrets Manager and pass env:NAME or the secret's ARN. "
+        "Nothing was saved."
     )
 
 
@@ -56,19 +59,23 @@ def secret_kind(value: str) -> str | None:
             return kind
     if value.startswith(("http://", "https://", "arn:", "env:")) or " " in value.strip():
         return None
-    for piece in re.split(r"[\s,;]+", value):
+    path_like = value.startswith(("/", "~", "./", "\\")) or re.match(r"^[A-Za-z]:\\", value) is not None
+    for piece in re.split(r"[\s,;/\\]+" if path_like else r"[\s,;]+", value):
         if len(piece) >= 32 and not _HARMLESS.match(piece) and _looks_random(piece):
             return "a long random string (an API key?)"
     return None
 
 
 def _looks_random(piece: str) -> bool:
-    classes = sum(
-        bool(re.search(p, piece)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
-    )
+    """Mixed-case letters and digits with high entropy and a long unbroken run: generated keys,
+    not hyphenated names, words or hex ids."""
+    if not all(re.search(p, piece) for p in (r"[a-z]", r"[A-Z]", r"[0-9]")):
+        return False
+    if max(len(run) for run in re.split(r"[-_.]", piece)) < 16:
+        return False
     counts = Counter(piece)
     entropy = -sum(c / len(piece) * math.log2(c / len(piece)) for c in counts.values())
-    return classes >= 3 and entropy >= 4.0
+    return entropy >= 4.0
 
 
 def walk_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -90,8 +90,13 @@ class AdminService:
     ) -> Source:
         async def work() -> Source:
             source = build_source(
-                kind=kind, name=name, settings=settings, kinds=self.kinds,
-                audience=audience, schedule=schedule, enabled=enabled,
+                kind=kind,
+                name=name,
+                settings=settings,
+                kinds=self.kinds,
+                audience=audience,
+                schedule=schedule,
+                enabled=enabled,
             )
             if not replace and await self._find(source.name) is not None:
                 raise InputError(f"source '{source.name}' already exists (remove it first or use replace)")
@@ -202,8 +207,13 @@ class AdminService:
 
     # --- channels and audit -----------------------------------------------------------------
     async def set_channel(
-        self, actor: Actor, platform: str, channel_id: str, *,
-        sources: list[str] | None = None, visibility: str = "members",
+        self,
+        actor: Actor,
+        platform: str,
+        channel_id: str,
+        *,
+        sources: list[str] | None = None,
+        visibility: str = "members",
     ) -> ChannelSettings:
         async def work() -> ChannelSettings:
             if visibility not in VISIBILITIES:
@@ -218,6 +228,10 @@ class AdminService:
             return settings
 
         return await self._mutate(actor, "channels.set", f"{platform}:{channel_id}", work)
+
+    async def list_channels(self, actor: Actor) -> list[ChannelSettings]:
+        await self.require_admin(actor, "channels.list")
+        return await self.repo.list_channels()
 
     async def audit_log(self, actor: Actor, limit: int = 50) -> list[AuditEntry]:
         await self.require_admin(actor, "audit.list")
@@ -237,10 +251,18 @@ async def source_health(repo: ConfigRepository) -> list[SourceHealth]:
         status.last_success, status.last_run = _aware(status.last_success), _aware(status.last_run)
         rows.append(
             SourceHealth(
-                name=source.name, kind=source.kind, enabled=source.enabled, documents=status.documents,
-                failures=status.failures, last_success=status.last_success, last_run=status.last_run,
-                lag_seconds=status.lag_seconds(now), running=status.running, last_error=status.last_error,
-                failure_samples=list(status.failure_samples), pending_sync=source.name in pending,
+                name=source.name,
+                kind=source.kind,
+                enabled=source.enabled,
+                documents=status.documents,
+                failures=status.failures,
+                last_success=status.last_success,
+                last_run=status.last_run,
+                lag_seconds=status.lag_seconds(now),
+                running=status.running,
+                last_error=status.last_error,
+                failure_samples=list(status.failure_samples),
+                pending_sync=source.name in pending,
             )
         )
     return rows

@@ -72,7 +72,9 @@ def validate_settings(kind: str, model: type[BaseModel], settings: Mapping[str, 
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(f"invalid settings for a {kind} source: {_describe(exc)}. Nothing was saved.") from None
+        raise InputError(
+            f"invalid settings for a {kind} source: {_describe(exc)}. Nothing was saved."
+        ) from None
     clean: dict[str, Any] = parsed.model_dump(mode="json", exclude_none=True)
     for key, value in clean.items():
         if _URL_KEY.search(key) and isinstance(value, str):
@@ -83,15 +85,18 @@ def validate_settings(kind: str, model: type[BaseModel], settings: Mapping[str, 
 def _describe(exc: ValidationError) -> str:
     problems = []
     for err in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(p) for p in err["loc"]) or "settings"
-        if err["type"] == "missing":
+        where = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if not where:
+            problems.append(msg)
+        elif err["type"] == "missing":
             problems.append(f"missing setting '{where}'")
         elif err["type"] == "extra_forbidden":
             problems.append(f"unknown setting '{where}'")
         elif "url" in err["type"]:
             problems.append(f"setting '{where}' is not a valid URL")
         else:
-            problems.append(f"setting '{where}': {err['msg']}")
+            problems.append(f"setting '{where}': {msg}")
     return "; ".join(problems)
 
 

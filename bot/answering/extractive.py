@@ -8,15 +8,19 @@ and by the strength of their passage.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from bot.models import Answer, Citation, Passage, Question
 from bot.ports import Embedder, Retriever
-from bot.text import clip, content_words, split_sentences
+from bot.text import clip, compact, content_words, split_sentences, stem
 
+STRONG_MATCH = 0.55  # sentence cosine at which a paraphrase is trusted without shared terms
 NOT_FOUND = "I couldn't find this in the knowledge base."
 _FOLLOW_UP = re.compile(r"\b(it|its|that|this|those|these|they|them|there|he|she|one)\b", re.I)
 
@@ -39,6 +43,34 @@ def retrieval_query(question: Question) -> str:
     return text
 
 
+class TermStats(Protocol):
+    """Document frequencies of terms in the indexed chunks (the local store implements it)."""
+
+    async def term_document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
+
+
+async def idf_coverage(stats: TermStats, question: str, passages: Sequence[Passage]) -> float:
+    """Share of the question's information (IDF-weighted content words) found in the best passage.
+
+    Topic-similar passages that lack the question's specific terms ("holiday *party*", "dress
+    code") score low: a strong sign that the knowledge base does not hold the answer.
+    """
+    terms = list(dict.fromkeys(content_words(question)))
+    if not terms or not passages:
+        return 0.0
+    total, dfs = await stats.term_document_frequencies(terms)
+    idf = {t: math.log((total + 1) / (dfs.get(t, 0) + 0.5)) for t in terms}
+    weight = sum(idf.values()) or 1.0
+    best = 0.0
+    for p in passages:
+        body = f"{p.title} {p.heading} {p.text}"
+        stems = {stem(w) for w in content_words(body)}
+        flat = compact(body)
+        found = sum(idf[t] for t in terms if stem(t) in stems or compact(t) in flat)
+        best = max(best, found / weight)
+    return best
+
+
 class ExtractiveAnswerer:
     def __init__(
         self,
@@ -47,8 +79,12 @@ class ExtractiveAnswerer:
         *,
         top_k: int = 8,
         min_evidence: float = 0.35,
+        min_coverage: float = 0.3,
         max_sentences: int = 3,
+        term_stats: TermStats | None = None,
     ) -> None:
+        self.term_stats = term_stats
+        self.min_coverage = min_coverage
         self.retriever = retriever
         self.embedder = embedder
         self.top_k = top_k
@@ -79,6 +115,11 @@ class ExtractiveAnswerer:
         evidence = max(best.cosine, max((p.dense_score or 0.0) for p in passages[:3]))
         if evidence < self.min_evidence or best.score < self.min_evidence:
             return self._not_found(passages)
+        if self.term_stats is not None and best.cosine < STRONG_MATCH:
+            # Moderate semantic match: require the question's specific terms to be present.
+            coverage = await idf_coverage(self.term_stats, question.text, passages[:3])
+            if coverage < self.min_coverage:
+                return self._not_found(passages)
         chosen = self._choose(candidates, svecs, best.score)
         return self._compose(chosen, passages)
 

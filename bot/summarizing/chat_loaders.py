@@ -12,8 +12,17 @@ from urllib.parse import quote
 from bot.errors import InputError
 from bot.models import Conversation, Message
 
-_SKIPPED_SUBTYPES = {"channel_join", "channel_leave", "message_deleted", "tombstone", "group_join",
-                     "channel_topic", "channel_purpose", "pinned_item", "reminder_add"}
+_SKIPPED_SUBTYPES = {
+    "channel_join",
+    "channel_leave",
+    "message_deleted",
+    "tombstone",
+    "group_join",
+    "channel_topic",
+    "channel_purpose",
+    "pinned_item",
+    "reminder_add",
+}
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]+))?>")
 _CHANNEL_MENTION = re.compile(r"<#[CG][A-Z0-9]+\|([^>]*)>")
 _SPECIAL_MENTION = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
@@ -49,13 +58,21 @@ def _slack_author(msg: Mapping[str, Any], directory: Mapping[str, str]) -> tuple
     profile = msg.get("user_profile") or {}
     bot_profile = msg.get("bot_profile") or {}
     uid = msg.get("user") or ""
-    name = (directory.get(uid) or profile.get("display_name") or profile.get("real_name")
-            or msg.get("username") or bot_profile.get("name") or uid or "unknown")
+    name = (
+        directory.get(uid)
+        or profile.get("display_name")
+        or profile.get("real_name")
+        or msg.get("username")
+        or bot_profile.get("name")
+        or uid
+        or "unknown"
+    )
     return str(name), is_bot
 
 
-def from_slack(payload: Any, directory: Mapping[str, str] | None = None,
-               permalink_base: str | None = None) -> Conversation:
+def from_slack(
+    payload: Any, directory: Mapping[str, str] | None = None, permalink_base: str | None = None
+) -> Conversation:
     """``payload`` is the ``conversations.replies`` response (or its ``messages`` list).
 
     ``permalink_base`` is ``https://<workspace>.slack.com/archives/<channel>``; messages that already
@@ -65,22 +82,35 @@ def from_slack(payload: Any, directory: Mapping[str, str] | None = None,
     raw = payload.get("messages") if isinstance(payload, Mapping) else payload
     if not isinstance(raw, list):
         raise InputError("not a Slack thread: expected a 'messages' list (conversations.replies JSON)")
-    messages: list[Message] = []
-    for item in raw:
+    by_ts: dict[str, Message] = {}  # an edit (message_changed) replaces the message with the same ts
+    for number, item in enumerate(raw):
         if not isinstance(item, Mapping):
+            continue
+        if item.get("subtype") == "message_deleted":
+            by_ts.pop(str(item.get("deleted_ts") or ""), None)
             continue
         msg = item.get("message") if item.get("subtype") == "message_changed" else item
         if not isinstance(msg, Mapping) or msg.get("subtype") in _SKIPPED_SUBTYPES:
             continue
-        text = slack_text(str(msg.get("text") or ""), directory)
-        files = [f.get("title") or f.get("name") or "file" for f in msg.get("files") or [] if isinstance(f, Mapping)]
-        if files and not text.strip():
-            text = " ".join(f"[file: {name}]" for name in files)
-        author, is_bot = _slack_author(msg, directory)
-        ts = str(msg.get("ts") or "")
-        link = msg.get("permalink") or (_slack_permalink(permalink_base, ts, msg.get("thread_ts")) if ts else None)
-        messages.append(Message(author=author, text=text, ts=ts or None, link=link, is_bot=is_bot))
-    return Conversation(kind="chat", messages=messages)
+        ts = str(msg.get("ts") or (item.get("previous_message") or {}).get("ts") or item.get("ts") or "")
+        by_ts[ts or f"#{number}"] = _slack_message(msg, ts, directory, permalink_base)
+    return Conversation(kind="chat", messages=list(by_ts.values()))
+
+
+def _slack_message(
+    msg: Mapping[str, Any], ts: str, directory: Mapping[str, str], permalink_base: str | None
+) -> Message:
+    text = slack_text(str(msg.get("text") or ""), directory)
+    files = [
+        f.get("title") or f.get("name") or "file" for f in msg.get("files") or [] if isinstance(f, Mapping)
+    ]
+    if files and not text.strip():
+        text = " ".join(f"[file: {name}]" for name in files)
+    author, is_bot = _slack_author(msg, directory)
+    link = msg.get("permalink") or (
+        _slack_permalink(permalink_base, ts, msg.get("thread_ts")) if ts else None
+    )
+    return Message(author=author, text=text, ts=ts or None, link=link, is_bot=is_bot)
 
 
 def teams_text(content: str) -> str:
@@ -105,7 +135,9 @@ def _teams_link(activity: Mapping[str, Any]) -> str | None:
         params.append(f"tenantId={quote(str(data['tenant']['id']))}")
     if (data.get("team") or {}).get("aadGroupId"):
         params.append(f"groupId={quote(str(data['team']['aadGroupId']))}")
-    return f"https://teams.microsoft.com/l/message/{quote(str(channel))}/{quote(str(msg_id))}?{'&'.join(params)}"
+    return (
+        f"https://teams.microsoft.com/l/message/{quote(str(channel))}/{quote(str(msg_id))}?{'&'.join(params)}"
+    )
 
 
 def _teams_time(value: Any) -> str | None:

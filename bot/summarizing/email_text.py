@@ -9,18 +9,20 @@ from bot.models import Message
 # Lines that start the quoted part of a reply: everything from here on is older mail.
 _QUOTE_START = re.compile(
     r"^\s*(?:-{2,}\s*Original Message\s*-{2,}"
-    r"|On .{4,200}wrote:\s*$"
+    r"|On\s[^\n]{4,200}?wrote:"
     r"|_{10,}\s*$"
     r"|From:\s.+\n\s*(?:Sent|Date):\s)",
     re.IGNORECASE | re.MULTILINE,
 )
-_FORWARD_MARK = re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$|^\s*Begin forwarded message:\s*$",
-                           re.IGNORECASE | re.MULTILINE)
+_FORWARD_MARK = re.compile(
+    r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$|^\s*Begin forwarded message:\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _HEADER = re.compile(r"^\s*(From|To|Cc|Date|Sent|Subject)\s*:\s*(.*)$", re.IGNORECASE)
 _SIGNATURE_START = re.compile(
     r"^(?:--\s*|_{2,}\s*|Sent from my .*|Get Outlook for .*"
     r"|(?:Thanks|Thank you|Thx|Many thanks|Best|Best regards|Kind regards|Regards|Cheers|Sincerely"
-    r"|Warm regards|All the best|Talk soon)[,.!]?\s*)$",
+    r"|Warm regards|All the best|Talk soon)(?:[,.!]\s*(?:\S+\s*){0,10}|\s*))$",
     re.IGNORECASE,
 )
 _GREETING = re.compile(
@@ -44,7 +46,7 @@ def strip_signature(body: str) -> str:
     lines = body.rstrip().splitlines()
     for idx in range(len(lines) - 1, -1, -1):
         if _SIGNATURE_START.match(lines[idx].strip()) and len(lines) - idx <= 8:
-            tail = lines[idx + 1:]
+            tail = lines[idx + 1 :]
             if all(len(t.split()) <= 8 for t in tail):
                 return "\n".join(lines[:idx]).rstrip()
     return "\n".join(lines)
@@ -70,7 +72,9 @@ def sender_name(value: str) -> str:
 def looks_like_email(text: str) -> bool:
     head = text.lstrip()[:2000]
     headers = {m.group(1).lower() for line in head.splitlines()[:30] if (m := _HEADER.match(line))}
-    return bool(_FORWARD_MARK.search(head)) or ("from" in headers and ("subject" in headers or "to" in headers))
+    return bool(_FORWARD_MARK.search(head)) or (
+        "from" in headers and ("subject" in headers or "to" in headers)
+    )
 
 
 def split_pasted_email(text: str) -> list[Message]:
@@ -99,8 +103,12 @@ def split_pasted_email(text: str) -> list[Message]:
         body = clean_body("\n".join(body_lines))
         if not body:
             continue
-        messages.append(Message(
-            author=sender_name(fields.get("from", "")) if fields else "forwarder",
-            text=body, ts=fields.get("date") or fields.get("sent"), subject=fields.get("subject"),
-        ))
+        messages.append(
+            Message(
+                author=sender_name(fields.get("from", "")) if fields else "forwarder",
+                text=body,
+                ts=fields.get("date") or fields.get("sent"),
+                subject=fields.get("subject"),
+            )
+        )
     return list(reversed(messages))

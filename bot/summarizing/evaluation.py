@@ -2,7 +2,8 @@
 
 Datasets (JSONL): ``samsum`` (``dialogue``, ``summary``), ``dialogsum`` (``dialogue``, ``summary1..3``),
 ``aeslc`` (``email``, ``annotated_subjects``), ``bc3`` (``emails[]``, ``annotations[].abstractive_summary``).
-Scores are ROUGE F1 x 100 (``rouge-score``, Porter stemming), averaged over references, then items.
+Scores are ROUGE F1 x 100 (``rouge-score``, Porter stemming), averaged over references, then items;
+``rougeLsum`` is the summary-level ROUGE-L that published SAMSum numbers report as ROUGE-L.
 Baselines use the same units the summarizer sees: chat utterances as ``Name: text`` lines (as in the
 SAMSum paper), email sentences otherwise.
 """
@@ -26,7 +27,7 @@ from bot.summarizing.sentences import has_words, split_sentences
 
 Format = Literal["samsum", "dialogsum", "aeslc", "bc3"]
 FORMATS: tuple[Format, ...] = ("samsum", "dialogsum", "aeslc", "bc3")
-METRICS = ("rouge1", "rouge2", "rougeL")
+METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
 @dataclass(slots=True)
@@ -45,8 +46,15 @@ def _item(fmt: Format, row: dict[str, Any], line_no: int) -> EvalItem:
         return EvalItem(item_id, from_transcript(row["dialogue"]), refs)
     if fmt == "aeslc":
         return EvalItem(item_id, from_email_text(row["email"]), list(row["annotated_subjects"]))
-    messages = [Message(author=sender_name(e.get("from", "")), text=e.get("body", ""), ts=e.get("received"),
-                        subject=e.get("subject")) for e in row["emails"]]
+    messages = [
+        Message(
+            author=sender_name(e.get("from", "")),
+            text=e.get("body", ""),
+            ts=e.get("received"),
+            subject=e.get("subject"),
+        )
+        for e in row["emails"]
+    ]
     refs = [a["abstractive_summary"] for a in row["annotations"] if a.get("abstractive_summary")]
     return EvalItem(item_id, Conversation(kind="email", messages=messages, title=row.get("name")), refs)
 
@@ -66,7 +74,9 @@ def load_dataset(path: Path, fmt: Format, limit: int | None = None) -> Iterator[
             try:
                 yield _item(fmt, json.loads(line), line_no)
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(f"{path}:{line_no}: not a {fmt} record ({type(exc).__name__}: {exc})") from exc
+                raise InputError(
+                    f"{path}:{line_no}: not a {fmt} record ({type(exc).__name__}: {exc})"
+                ) from exc
             count += 1
             if limit and count >= limit:
                 return
@@ -88,8 +98,11 @@ def longest(conversation: Conversation, n: int = 3) -> str:
     return "\n".join(units[i] for i in sorted(top))
 
 
-BASELINES = {"lead-3": lambda c: lead(c, 3), "longest-3": lambda c: longest(c, 3),
-             "first-sentence": lambda c: lead(c, 1)}
+BASELINES = {
+    "lead-3": lambda c: lead(c, 3),
+    "longest-3": lambda c: longest(c, 3),
+    "first-sentence": lambda c: lead(c, 1),
+}
 
 
 @dataclass(slots=True)
@@ -100,8 +113,12 @@ class EvalReport:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # system -> metric -> mean F1 x 100
 
     def to_json(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "items": self.items, "failures": self.failures,
-                "scores": {s: {m: round(v, 2) for m, v in ms.items()} for s, ms in self.scores.items()}}
+        return {
+            "dataset": self.dataset,
+            "items": self.items,
+            "failures": self.failures,
+            "scores": {s: {m: round(v, 2) for m, v in ms.items()} for s, ms in self.scores.items()},
+        }
 
 
 class _Totals:
@@ -111,13 +128,16 @@ class _Totals:
 
     def add(self, system: str, prediction: str, references: list[str]) -> None:
         sums = self.sums.setdefault(system, dict.fromkeys(METRICS, 0.0))
+        # rougeLsum (summary-level LCS, as in the SAMSum paper) reads one sentence per line.
+        prediction = "\n".join(split_sentences(prediction))
+        scores = [self.scorer.score("\n".join(split_sentences(ref)), prediction) for ref in references]
         for metric in METRICS:
-            values = [self.scorer.score(ref, prediction)[metric].fmeasure for ref in references]
-            sums[metric] += sum(values) / len(values)
+            sums[metric] += sum(s[metric].fmeasure for s in scores) / len(scores)
 
 
-async def evaluate(summarizer: Summarizer, items: Iterator[EvalItem], dataset: str,
-                   summarizer_name: str = "embedded") -> EvalReport:
+async def evaluate(
+    summarizer: Summarizer, items: Iterator[EvalItem], dataset: str, summarizer_name: str = "embedded"
+) -> EvalReport:
     report = EvalReport(dataset=dataset)
     totals = _Totals()
     for item in items:
@@ -132,5 +152,7 @@ async def evaluate(summarizer: Summarizer, items: Iterator[EvalItem], dataset: s
         totals.add(summarizer_name, prediction, item.references)
         for name, baseline in BASELINES.items():
             totals.add(name, baseline(item.conversation), item.references)
-    report.scores = {s: {m: 100 * v / max(report.items, 1) for m, v in ms.items()} for s, ms in totals.sums.items()}
+    report.scores = {
+        s: {m: 100 * v / max(report.items, 1) for m, v in ms.items()} for s, ms in totals.sums.items()
+    }
     return report

@@ -18,7 +18,21 @@ _TURN = re.compile(
     r"(#?[^\W\d][\w.'’#@ -]{0,38}?)\s*:\s+(.*)$",
     re.IGNORECASE,
 )
-_HEADER_WORDS = {"from", "to", "cc", "bcc", "subject", "date", "sent", "re", "fw", "fwd", "note", "http", "https"}
+_HEADER_WORDS = {
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "sent",
+    "re",
+    "fw",
+    "fwd",
+    "note",
+    "http",
+    "https",
+}
 
 
 def _turn(line: str) -> tuple[str, str] | None:
@@ -62,28 +76,42 @@ def from_email_text(text: str, subject: str | None = None, author: str = "sender
     else:
         body = clean_body(text)
         messages = [Message(author=author, text=body, subject=subject)] if body else []
-    title = subject or next((m.subject for m in messages if m.subject), None)
+    title = subject or next((m.subject for m in reversed(messages) if m.subject), None)
     return Conversation(kind="email", messages=messages, title=title)
 
 
-def from_json(payload: Any, directory: Mapping[str, str] | None = None,
-              permalink_base: str | None = None) -> Conversation:
+def from_json(
+    payload: Any, directory: Mapping[str, str] | None = None, permalink_base: str | None = None
+) -> Conversation:
     """Slack replies JSON, Teams activities / Graph messages, or ``{"messages": [{author, text}]}``."""
-    items = payload.get("messages") or payload.get("activities") or payload.get("value") \
-        if isinstance(payload, Mapping) else payload
+    items = payload
+    if isinstance(payload, Mapping):
+        key = next((k for k in ("messages", "activities", "value") if k in payload), None)
+        items = payload[key] if key else None
     if not isinstance(items, list):
         raise InputError("unrecognised JSON: expected a Slack thread, Teams activities or a messages list")
+    if not items:
+        return Conversation(kind="chat", messages=[])
     first = next((i for i in items if isinstance(i, Mapping)), {})
     if "ts" in first or "bot_id" in first or "user" in first and "text" in first:
         return from_slack(items, directory, permalink_base)
     if "from" in first or first.get("type") == "message" or "body" in first:
         return from_teams(items)
     if "author" in first and "text" in first:
-        return Conversation(kind="chat", messages=[
-            Message(author=str(i.get("author")), text=str(i.get("text") or ""), ts=i.get("ts"),
-                    link=i.get("link"), is_bot=bool(i.get("is_bot")))
-            for i in items if isinstance(i, Mapping)
-        ])
+        return Conversation(
+            kind="chat",
+            messages=[
+                Message(
+                    author=str(i.get("author")),
+                    text=str(i.get("text") or ""),
+                    ts=i.get("ts"),
+                    link=i.get("link"),
+                    is_bot=bool(i.get("is_bot")),
+                )
+                for i in items
+                if isinstance(i, Mapping)
+            ],
+        )
     raise InputError("unrecognised JSON: expected a Slack thread, Teams activities or a messages list")
 
 

@@ -12,7 +12,8 @@ from bot.summarizing.units import TopK, Unit
 
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|sure|ok(?:ay)?|of course|definitely|absolutely|maybe|probably|"
-    r"i think|i guess|i don'?t know|not sure|it'?s|it is|they|we|because|the|done|will do|agreed|sounds good)\b",
+    r"i think|i guess|i don'?t know|not sure|it'?s|it is|they|we|because|the|done|will do|agreed"
+    r"|sounds good)\b",
     re.IGNORECASE,
 )
 ANSWER_SIMILARITY = 0.45
@@ -33,7 +34,7 @@ class QuestionTracker:
         self._pending: list[_Pending] = []
         self._open: TopK[Unit] = TopK(max_items)
 
-    def observe(self, unit: Unit, vector: np.ndarray, score: float) -> None:
+    def observe(self, unit: Unit, vector: np.ndarray, score: float, *, is_request: bool = False) -> None:
         still_pending = []
         for question in self._pending:
             if unit.message - question.unit.message > LOOKAHEAD_MESSAGES:
@@ -45,8 +46,8 @@ class QuestionTracker:
             else:
                 still_pending.append(question)
         self._pending = still_pending
-        if cues.is_question(unit.text):
-            self._pending.append(_Pending(unit, vector, score))
+        if cues.is_question(unit.text) and not is_request:
+            self._pending.append(_Pending(unit, vector.copy(), score))
 
     def open_questions(self) -> list[Unit]:
         for question in self._pending:

@@ -23,6 +23,7 @@ class Unit:
     message: int  # index of the message in the conversation
     link: str | None
     words: int
+    position: int = 0  # sentence index within its message
 
 
 @dataclass(slots=True)
@@ -52,12 +53,14 @@ def iter_units(conversation: Conversation, stats: InputStats) -> Iterator[Unit]:
             stats.bot_messages += 1
             continue
         text = clean_body(message.text) if conversation.kind == "email" else message.text
+        position = 0
         for sentence in split_sentences(text):
             if not has_words(sentence):
                 continue
             stats.units += 1
             stats.authors.add(message.author)
-            yield Unit(sentence, message.author, index, message.link, word_count(sentence))
+            yield Unit(sentence, message.author, index, message.link, word_count(sentence), position)
+            position += 1
 
 
 def windows(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:

@@ -43,7 +43,9 @@ def make_folder(root: Path) -> None:
     deck = pptx.Presentation()
     slide = deck.slides.add_slide(deck.slide_layouts[1])
     slide.shapes.title.text = "Printer setup"
-    slide.placeholders[1].text = "The office printers are named PRN-North and PRN-South. Install the driver from the self-service portal."
+    slide.placeholders[1].text = (
+        "The office printers are named PRN-North and PRN-South. Install the driver from the self-service portal."
+    )
     deck.save(root / "printers.pptx")
     (root / "memo.eml").write_text(
         "From: it@acme.example\nTo: all@acme.example\nSubject: Wi-Fi network change\n"

@@ -27,7 +27,8 @@ def write_beir(folder: Path) -> None:
         "d2": "Photosynthesis converts light into chemical energy in plants.",
         "d3": "The Pacific is the largest ocean on Earth.",
     }
-    (folder / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items()))
+    lines = (json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items())
+    (folder / "corpus.jsonl").write_text("\n".join(lines))
     qs = {"q1": "capital city of France", "q2": "largest ocean", "q3": "how do plants make energy from light"}
     (folder / "queries.jsonl").write_text("\n".join(json.dumps({"_id": k, "text": v}) for k, v in qs.items()))
     (folder / "qrels.tsv").write_text("query_id\tcorpus_id\tscore\nq1\td1\t1\nq2\td3\t1\nq3\td2\t1\n")

@@ -1,0 +1,106 @@
+"""Calling botocore from asyncio: one call in a worker thread, event streams fed through a queue.
+
+Every botocore fault leaves here as a :mod:`bot.errors` error (see :mod:`adapters.bedrock.faults`);
+retries with backoff already happened inside botocore (adaptive mode, see :mod:`.client`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+from adapters.bedrock.faults import translate
+from adapters.bedrock.health import HEALTH
+from bot.models import Usage
+
+log = logging.getLogger("kbot.bedrock")
+
+_END = object()
+# Own threads: a streamed answer holds one for its whole length, which must not starve the default
+# executor other parts of kbot use. Matches the clients' connection pool (see client.client_config).
+MAX_CONCURRENT_CALLS = 32
+_WORKERS = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="bedrock")
+
+
+async def call(fn: Callable[..., dict[str, Any]], operation: str, **kwargs: Any) -> dict[str, Any]:
+    try:
+        response = await asyncio.get_running_loop().run_in_executor(_WORKERS, partial(fn, **kwargs))
+    except Exception as exc:
+        raise translate(exc, operation, kwargs.get("modelId")) from exc
+    HEALTH.ok(operation)
+    return response
+
+
+async def stream_call(
+    fn: Callable[..., dict[str, Any]], operation: str, stream_key: str, **kwargs: Any
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Yield the response head (everything but the stream, e.g. ``sessionId``) first, then each event
+    as botocore decodes it. A worker thread reads the stream so the event loop never blocks."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    stop = threading.Event()
+    holder: dict[str, Any] = {}
+
+    def put(item: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # loop already closed: nobody is listening
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def produce() -> None:
+        try:
+            response = fn(**kwargs)
+            stream = holder["stream"] = response.pop(stream_key)
+            put(response)
+            for event in stream:
+                if stop.is_set():
+                    break
+                put(event)
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, translated there
+            if not stop.is_set():
+                put(exc)
+        finally:
+            if "stream" in holder:
+                holder["stream"].close()
+            put(_END)
+
+    worker = loop.run_in_executor(_WORKERS, produce)
+    try:
+        while (item := await queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise translate(item, operation, kwargs.get("modelId")) from item
+            yield item
+        HEALTH.ok(operation)
+    finally:
+        stop.set()
+        if not worker.done() and "stream" in holder:
+            with contextlib.suppress(Exception):
+                holder["stream"].close()  # unblocks a read waiting on the socket
+        await asyncio.wait([worker], timeout=5)
+
+
+def record_usage(model_id: str, operation: str, usage: dict[str, Any] | None) -> Usage:
+    """Token usage of one model call, logged for cost metrics."""
+    used = Usage(
+        model_id=model_id,
+        input_tokens=int((usage or {}).get("inputTokens", 0)),
+        output_tokens=int((usage or {}).get("outputTokens", 0)),
+    )
+    log.info(
+        "bedrock usage %s %s in=%d out=%d",
+        operation,
+        model_id,
+        used.input_tokens,
+        used.output_tokens,
+        extra={
+            "kb_model_id": model_id,
+            "kb_operation": operation,
+            "kb_input_tokens": used.input_tokens,
+            "kb_output_tokens": used.output_tokens,
+        },
+    )
+    return used
