@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +28,14 @@ from ingest.interfaces import Connector
 SECRET_REF_HELP = "a secret reference: 'env:VAR_NAME' or a Secrets Manager ARN 'arn:aws:secretsmanager:...'"
 
 
+_ENV_REF = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*")
+_ARN_REF = re.compile(r"arn:aws[a-z-]*:secretsmanager:")
+
+
 def _check_ref(value: str | None) -> str | None:
     if value is None:
         return None
-    if value.startswith("env:") and len(value) > 4 or value.startswith("arn:aws:secretsmanager:"):
+    if _ENV_REF.fullmatch(value) or _ARN_REF.match(value):
         return value
     raise ValueError(f"must be {SECRET_REF_HELP}, never the secret itself")
 

@@ -32,9 +32,7 @@ class Access:
     ephemeral: bool = False
     reason: str = ""  # why groups were narrowed, for logs
 
-    def question(
-        self, text: str, *, history: Sequence[Turn] = (), conversation_id: str | None = None
-    ) -> Question:
+    def question(self, text: str, *, history: Sequence[Turn] = (), conversation_id: str | None = None) -> Question:
         return Question(
             text=text,
             asker=self.asker,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.admin.models import Actor, AdminEntry, SourceHealth
 from bot.admin.service import AdminService
+from bot.admin.validation import shown
 from bot.errors import InputError
 from bot.models import Source
 
@@ -82,13 +83,11 @@ async def run_admin_command(
         raise InputError("usage: admins | admins add USER | admins remove USER")
     if verb == "channel":
         return await _channel(service, actor, args, channel)
-    await service.require_admin(actor, verb[:40])
-    raise InputError(f"unknown admin command '{verb[:40]}'. {USAGE}")
+    await service.require_admin(actor, shown(verb))
+    raise InputError(f"unknown admin command '{shown(verb)}'. {USAGE}")
 
 
-async def _channel(
-    service: AdminService, actor: Actor, args: list[str], channel: tuple[str, str] | None
-) -> AdminReply:
+async def _channel(service: AdminService, actor: Actor, args: list[str], channel: tuple[str, str] | None) -> AdminReply:
     if channel is None:
         await service.require_admin(actor, "channels.set")
         raise InputError("run this in the channel you want to configure")
@@ -102,9 +101,7 @@ async def _channel(
     current = await service.repo.get_channel(*channel)
     sources = current.sources if current else None
     if "sources" in options:
-        sources = (
-            None if options["sources"] in ("", "all") else [s for s in options["sources"].split(",") if s]
-        )
+        sources = None if options["sources"] in ("", "all") else [s for s in options["sources"].split(",") if s]
     visibility = options.get("visibility", current.visibility if current else "members")
     saved = await service.set_channel(actor, channel[0], channel[1], sources=sources, visibility=visibility)
     listed = ", ".join(saved.sources) if saved.sources is not None else "all enabled sources"

@@ -29,11 +29,12 @@ _TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
     (re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{16,}"), "a bearer token"),
 ]
+# Long identifiers that are not secrets: URLs, references, SharePoint drive ids (b!...), Teams
+# conversation/user ids (19:, 28:, 29:, a:).
+_ID_PREFIXES = ("http://", "https://", "arn:", "env:", "b!", "19:", "28:", "29:", "a:")
 # Identifiers that are long but not secret: GUIDs, hex ids, SharePoint site ids.
 _HARMLESS = re.compile(r"^[0-9A-Fa-f,.\-{}]+$|^[a-z0-9.-]+\.[a-z]{2,}(,[0-9a-fA-F-]+)*$")
-_SECRET_FIELD_NAMES = re.compile(
-    r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$"
-)
+_SECRET_FIELD_NAMES = re.compile(r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$")
 
 
 def normalize_reference(field: str, value: Any) -> str:
@@ -57,7 +58,7 @@ def secret_kind(value: str) -> str | None:
     for pattern, kind in _TOKEN_PATTERNS:
         if pattern.search(value):
             return kind
-    if value.startswith(("http://", "https://", "arn:", "env:")) or " " in value.strip():
+    if value.startswith(_ID_PREFIXES) or " " in value.strip():
         return None
     path_like = value.startswith(("/", "~", "./", "\\")) or re.match(r"^[A-Za-z]:\\", value) is not None
     for piece in re.split(r"[\s,;/\\]+" if path_like else r"[\s,;]+", value):

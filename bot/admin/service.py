@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from bot.admin.models import VISIBILITIES, Actor, AdminEntry, AuditEntry, ChannelSettings, SourceHealth
 from bot.admin.ports import ConfigRepository, DocumentRemover, SyncTrigger
-from bot.admin.validation import SourceKinds, build_source, validate_kind, validate_name
+from bot.admin.secrets import secret_kind
+from bot.admin.validation import SourceKinds, build_source, shown, validate_kind, validate_name
 from bot.errors import InputError, KbotError, NotFoundError, PermissionDenied
 from bot.models import Source
 
@@ -57,6 +58,7 @@ class AdminService:
             raise PermissionDenied(f"{actor.audit_name} is not a kbot admin (action {action})")
 
     async def _audit(self, actor: Actor, action: str, target: str, outcome: str, detail: str = "") -> None:
+        target = target if len(target) <= 200 and not secret_kind(target) else shown(target)
         entry = AuditEntry(actor.audit_name, action, target, outcome, detail[:500], datetime.now(UTC))
         await self.repo.append_audit(entry)
 

@@ -26,9 +26,7 @@ class QueuedSync:
         pending = {r.source for r in await self.queue.pending_sync_requests()}
         if source in pending:
             return f"A sync of {source} is already queued."
-        await self.queue.add_sync_request(
-            SyncRequest(source, requested_by, datetime.now(UTC), uuid.uuid4().hex)
-        )
+        await self.queue.add_sync_request(SyncRequest(source, requested_by, datetime.now(UTC), uuid.uuid4().hex))
         return f"Sync of {source} queued; the ingest worker will start it shortly."
 
 

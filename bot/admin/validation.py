@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from bot.admin.secrets import check_settings_for_secrets
+from bot.admin.secrets import check_settings_for_secrets, secret_kind
 from bot.errors import InputError
 from bot.models import Source
 
@@ -25,11 +25,18 @@ _INTERVAL = re.compile(r"^\d{1,4}[mhd]$")
 _URL_KEY = re.compile(r"(^|_)(url|endpoint)$")
 
 
+def shown(value: str) -> str:
+    """``value`` for an error message: cut short, and never a pasted credential."""
+    return "(a value that looks like a secret)" if secret_kind(value) else value[:40]
+
+
 def validate_name(name: str) -> str:
     name = (name or "").strip()
+    if secret_kind(name):
+        raise InputError("the source name looks like a secret; pick a plain name such as hr-wiki")
     if not _NAME.match(name):
         raise InputError(
-            f"invalid source name '{name[:40]}': use 1-63 lower-case letters, digits, '-' or '_', "
+            f"invalid source name '{shown(name)}': use 1-63 lower-case letters, digits, '-' or '_', "
             "starting with a letter or digit"
         )
     return name
@@ -38,7 +45,7 @@ def validate_name(name: str) -> str:
 def validate_kind(kind: str, kinds: SourceKinds) -> type[BaseModel]:
     if kind not in kinds:
         known = ", ".join(sorted(kinds)) or "(none registered)"
-        raise InputError(f"unknown source kind '{kind[:40]}'; known kinds: {known}")
+        raise InputError(f"unknown source kind '{shown(kind)}'; known kinds: {known}")
     return kinds[kind]
 
 
@@ -46,7 +53,7 @@ def schedule_minutes(schedule: str) -> int:
     """``15m``, ``6h`` or ``1d`` -> minutes between syncs."""
     text = schedule.strip().lower()
     if not _INTERVAL.match(text) or int(text[:-1]) == 0:
-        raise InputError(f"invalid schedule '{text[:40]}': use an interval like 15m, 6h or 1d")
+        raise InputError(f"invalid schedule '{shown(text)}': use an interval like 15m, 6h or 1d")
     return int(text[:-1]) * {"m": 1, "h": 60, "d": 1440}[text[-1]]
 
 
@@ -54,7 +61,7 @@ def validate_audience(audience: list[str] | None) -> list[str]:
     groups = [g.strip() for g in audience or [] if g and g.strip()]
     for group in groups:
         if not _GROUP.match(group):
-            raise InputError(f"invalid audience group '{group[:40]}'")
+            raise InputError(f"invalid audience group '{shown(group)}'")
     return sorted(set(groups))
 
 
@@ -72,9 +79,7 @@ def validate_settings(kind: str, model: type[BaseModel], settings: Mapping[str, 
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(
-            f"invalid settings for a {kind} source: {_describe(exc)}. Nothing was saved."
-        ) from None
+        raise InputError(f"invalid settings for a {kind} source: {_describe(exc)}. Nothing was saved.") from None
     clean: dict[str, Any] = parsed.model_dump(mode="json", exclude_none=True)
     for key, value in clean.items():
         if _URL_KEY.search(key) and isinstance(value, str):
@@ -127,7 +132,7 @@ def parse_settings_pairs(pairs: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InputError(f"bad setting '{pair[:40]}': expected key=value")
+            raise InputError(f"bad setting '{shown(pair)}': expected key=value")
         key, value = (p.strip() for p in pair.split("=", 1))
         if not key:
             raise InputError("bad setting: empty key before '='")

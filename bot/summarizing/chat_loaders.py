@@ -101,15 +101,11 @@ def _slack_message(
     msg: Mapping[str, Any], ts: str, directory: Mapping[str, str], permalink_base: str | None
 ) -> Message:
     text = slack_text(str(msg.get("text") or ""), directory)
-    files = [
-        f.get("title") or f.get("name") or "file" for f in msg.get("files") or [] if isinstance(f, Mapping)
-    ]
+    files = [f.get("title") or f.get("name") or "file" for f in msg.get("files") or [] if isinstance(f, Mapping)]
     if files and not text.strip():
         text = " ".join(f"[file: {name}]" for name in files)
     author, is_bot = _slack_author(msg, directory)
-    link = msg.get("permalink") or (
-        _slack_permalink(permalink_base, ts, msg.get("thread_ts")) if ts else None
-    )
+    link = msg.get("permalink") or (_slack_permalink(permalink_base, ts, msg.get("thread_ts")) if ts else None)
     return Message(author=author, text=text, ts=ts or None, link=link, is_bot=is_bot)
 
 
@@ -135,9 +131,7 @@ def _teams_link(activity: Mapping[str, Any]) -> str | None:
         params.append(f"tenantId={quote(str(data['tenant']['id']))}")
     if (data.get("team") or {}).get("aadGroupId"):
         params.append(f"groupId={quote(str(data['team']['aadGroupId']))}")
-    return (
-        f"https://teams.microsoft.com/l/message/{quote(str(channel))}/{quote(str(msg_id))}?{'&'.join(params)}"
-    )
+    return f"https://teams.microsoft.com/l/message/{quote(str(channel))}/{quote(str(msg_id))}?{'&'.join(params)}"
 
 
 def _teams_time(value: Any) -> str | None:

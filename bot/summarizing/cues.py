@@ -12,9 +12,7 @@ _DECISION = re.compile(
     r"|going forward we|approved\b|sign(?:ed)? off on|the plan is|we(?:'re| are) going with|let'?s do\b)",
     re.IGNORECASE,
 )
-_NOT_DECISION = re.compile(
-    r"\b(?:not agreed|haven'?t decided|not decided|undecided|disagree)\b", re.IGNORECASE
-)
+_NOT_DECISION = re.compile(r"\b(?:not agreed|haven'?t decided|not decided|undecided|disagree)\b", re.IGNORECASE)
 _SELF_ACTION = re.compile(
     r"^(?:ok(?:ay)?,?\s+|sure,?\s+|yes,?\s+|fine,?\s+)?"
     r"(?:i(?:'ll| will| am going to|'m going to| can)|will do\b|let me)\s+(?P<task>.+)$",
@@ -61,9 +59,7 @@ class ActionCue:
 
 
 def is_decision(sentence: str) -> bool:
-    return (
-        bool(_DECISION.search(sentence)) and not _NOT_DECISION.search(sentence) and not sentence.endswith("?")
-    )
+    return bool(_DECISION.search(sentence)) and not _NOT_DECISION.search(sentence) and not sentence.endswith("?")
 
 
 _BARE_DUE = re.compile(
@@ -99,13 +95,9 @@ def action_cue(sentence: str) -> ActionCue | None:
         )
         if len(task.split()) < 2:
             return None
-        return ActionCue(
-            owner=None, task=_tidy_task(task), due=due_date(text), addressed=True, mention=mention
-        )
+        return ActionCue(owner=None, task=_tidy_task(task), due=due_date(text), addressed=True, mention=mention)
     if match := _ACTION_LABEL.match(text):
-        return ActionCue(
-            owner=None, task=_tidy_task(match.group("task")), due=due_date(text), addressed=False
-        )
+        return ActionCue(owner=None, task=_tidy_task(match.group("task")), due=due_date(text), addressed=False)
     due = due_date(text)
     if due and (match := _NEED.search(text)) and not text.endswith("?"):
         return ActionCue(owner=None, task=_tidy_task(match.group("task")), due=due, addressed=False)

@@ -72,9 +72,7 @@ def sender_name(value: str) -> str:
 def looks_like_email(text: str) -> bool:
     head = text.lstrip()[:2000]
     headers = {m.group(1).lower() for line in head.splitlines()[:30] if (m := _HEADER.match(line))}
-    return bool(_FORWARD_MARK.search(head)) or (
-        "from" in headers and ("subject" in headers or "to" in headers)
-    )
+    return bool(_FORWARD_MARK.search(head)) or ("from" in headers and ("subject" in headers or "to" in headers))
 
 
 def split_pasted_email(text: str) -> list[Message]:

@@ -74,9 +74,7 @@ def load_dataset(path: Path, fmt: Format, limit: int | None = None) -> Iterator[
             try:
                 yield _item(fmt, json.loads(line), line_no)
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(
-                    f"{path}:{line_no}: not a {fmt} record ({type(exc).__name__}: {exc})"
-                ) from exc
+                raise InputError(f"{path}:{line_no}: not a {fmt} record ({type(exc).__name__}: {exc})") from exc
             count += 1
             if limit and count >= limit:
                 return
@@ -152,7 +150,5 @@ async def evaluate(
         totals.add(summarizer_name, prediction, item.references)
         for name, baseline in BASELINES.items():
             totals.add(name, baseline(item.conversation), item.references)
-    report.scores = {
-        s: {m: 100 * v / max(report.items, 1) for m, v in ms.items()} for s, ms in totals.sums.items()
-    }
+    report.scores = {s: {m: 100 * v / max(report.items, 1) for m, v in ms.items()} for s, ms in totals.sums.items()}
     return report

@@ -33,6 +33,7 @@ class ExtractiveSummarizer:
         tldr_sentences: int = 3,
         email_tldr_sentences: int = 1,
         tldr_max_words: int = 45,
+        email_thread_max_words: int = 75,
         tldr_min_words: int = 4,
         key_points: int = 5,
         max_items: int = 8,
@@ -48,6 +49,7 @@ class ExtractiveSummarizer:
         self.tldr_sentences = tldr_sentences
         self.email_tldr_sentences = email_tldr_sentences
         self.tldr_max_words = tldr_max_words
+        self.email_thread_max_words = email_thread_max_words
         self.tldr_min_words = tldr_min_words
         self.position_weight = position_weight
         self.key_points = key_points
@@ -70,9 +72,7 @@ def _base_scores(
     cfg: ExtractiveSummarizer, vectors: np.ndarray, centroid: np.ndarray, units: list[Unit], email: bool
 ) -> np.ndarray:
     """Centrality + a length prior; in email the opening sentences of a message carry its point."""
-    scores = centrality(vectors, centroid) + cfg.length_weight * length_prior(
-        [u.words for u in units], cfg.ideal_words
-    )
+    scores = centrality(vectors, centroid) + cfg.length_weight * length_prior([u.words for u in units], cfg.ideal_words)
     if email:
         scores += cfg.position_weight * np.array([1.0 / (1 + u.position) for u in units], dtype=np.float32)
     return scores
@@ -134,14 +134,14 @@ class _Run:
         scores = _base_scores(self.cfg, vecs, self.centroid_sum, units, self.email)
         single_email = self.email and len({u.message for u in units}) == 1
         n_tldr = self.cfg.email_tldr_sentences if single_email else self.cfg.tldr_sentences
+        # Email sentences run long: an email thread gets a larger word budget for its 3 sentences.
+        max_words = self.cfg.email_thread_max_words if self.email else self.cfg.tldr_max_words
         order = select(vecs, scores, max(self.cfg.key_points, n_tldr + 2))
 
         def render(unit: Unit) -> str:
             if not third_person_names:
                 return strip_lead(unit.text)
-            return third_person(
-                unit.text, unit.author, self._addressee(unit) if self.cfg.second_person else None
-            )
+            return third_person(unit.text, unit.author, self._addressee(unit) if self.cfg.second_person else None)
 
         def quote(unit: Unit) -> str:
             return f"{unit.author}: {unit.text}" if third_person_names else unit.text
@@ -150,15 +150,13 @@ class _Run:
         tldr_units: list[Unit] = []
         for rank, idx in enumerate(order):
             words = sum(u.words for u in tldr_units)
-            over_budget = words + units[idx].words > self.cfg.tldr_max_words
+            over_budget = words + units[idx].words > max_words
             long_enough = rank >= n_tldr and words >= self.cfg.tldr_min_words
             if tldr_units and (over_budget or long_enough):
                 break
             tldr_units.append(units[idx])
         tldr_units.sort(key=lambda u: (u.message, u.position))
-        key_units = sorted(
-            (units[i] for i in order[: self.cfg.key_points]), key=lambda u: (u.message, u.position)
-        )
+        key_units = sorted((units[i] for i in order[: self.cfg.key_points]), key=lambda u: (u.message, u.position))
         return Summary(
             tldr=" ".join(render(u) for u in tldr_units),
             key_points=[_item(u, quote) for u in key_units],

@@ -94,9 +94,7 @@ _YOU_VERB = re.compile(
     r"can|will|should|could|would|must|might|did|didn't|can't|won't|said|got|look|sound|"
     r"mean|remember|forgot|feel)\b"
 )
-_YOU_QUESTION = re.compile(
-    r"\b(do|does|did|are|were|have|has|can|will|would|could|should)\s+you\b", re.IGNORECASE
-)
+_YOU_QUESTION = re.compile(r"\b(do|does|did|are|were|have|has|can|will|would|could|should)\s+you\b", re.IGNORECASE)
 _QUESTION_AUX = {"do": "does", "are": "is", "were": "was", "have": "has"}
 _WE_CONTRACTION = re.compile(r"\b[Ww]e(['’](?:ll|re|ve|d))\b")
 _WE_AUX = {"ll": "will", "re": "are", "ve": "have", "d": "would"}
@@ -143,9 +141,7 @@ def _second_person(text: str, speaker: str, addressee: str) -> str:
     text = _WE_CONTRACTION.sub(lambda m: f"{speaker} and {addressee} {_WE_AUX[m.group(1).lower()[1:]]}", text)
     text = _WE.sub(f"{speaker} and {addressee}", text)
     text = _YOU_CONTRACTION.sub(lambda m: addressee + _YOU_AUX[m.group(1).lower()], text)
-    text = _YOU_VERB.sub(
-        lambda m: f"{addressee} {_YOU_AUX.get(m.group(1).lower()) or _third_person(m.group(1))}", text
-    )
+    text = _YOU_VERB.sub(lambda m: f"{addressee} {_YOU_AUX.get(m.group(1).lower()) or _third_person(m.group(1))}", text)
     text = _YOUR.sub(f"{addressee}'s", text)
     return _YOU.sub(addressee, text)
 

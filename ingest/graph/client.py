@@ -53,8 +53,17 @@ class GraphClient:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
-    async def get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
-        data = await self.http.get_json(self.url(path_or_url), params)
+    async def get(
+        self,
+        path_or_url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        resp = await self.http.request(
+            "GET", self.url(path_or_url), params=params, headers={"Accept": "application/json", **(headers or {})}
+        )
+        data = resp.json()
         if not isinstance(data, dict):
             raise ConnectorError(f"unexpected Graph response for {path_or_url.split('?', 1)[0]}")
         return data

@@ -47,16 +47,33 @@ async def _list(args: argparse.Namespace, app: Any) -> int:
         print("no admins yet: set KBOT_ADMINS or run: kbot admins add USER")
     else:
         for a in admins:
-            print(f"{a.user}  (added by {a.added_by})" if a.added_by != "KBOT_ADMINS" else f"{a.user}  (KBOT_ADMINS)")
+            print(
+                f"{a.user}  (added by {a.added_by})"
+                if a.added_by != "KBOT_ADMINS"
+                else f"{a.user}  (KBOT_ADMINS)"
+            )
     return 0
 
 
 async def _audit(args: argparse.Namespace, app: Any) -> int:
     entries = await app.admin.audit_log(operator(), max(1, min(args.limit, 1000)))
     if args.json:
-        print(json.dumps([{"at": e.at.isoformat() if e.at else None, "actor": e.actor, "action": e.action,
-                           "target": e.target, "outcome": e.outcome, "detail": e.detail} for e in entries],
-                         indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "at": e.at.isoformat() if e.at else None,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "target": e.target,
+                        "outcome": e.outcome,
+                        "detail": e.detail,
+                    }
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
         return 0
     for e in entries:
         when = e.at.isoformat(timespec="seconds") if e.at else "?"

@@ -16,8 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     set_.add_argument("platform", choices=["slack", "teams"])
     set_.add_argument("channel", help="Slack channel id (C0123...) or Teams conversation id")
     set_.add_argument("--sources", help="comma-separated source names (default: every enabled source)")
-    set_.add_argument("--visibility", choices=["members", "ephemeral"], default="members",
-                      help="members: answer from what every member may read; ephemeral: private answers")
+    set_.add_argument(
+        "--visibility",
+        choices=["members", "ephemeral"],
+        default="members",
+        help="members: answer from what every member may read; ephemeral: private answers",
+    )
     set_.set_defaults(handler=_set)
     listing = actions.add_parser("list", help="configured channels")
     listing.add_argument("--json", action="store_true")
@@ -29,17 +33,31 @@ async def _set(args: argparse.Namespace, app: Any) -> int:
     channel = await app.admin.set_channel(
         operator(), args.platform, args.channel, sources=sources, visibility=args.visibility
     )
-    print(f"{channel.platform} channel {channel.channel_id}: sources="
-          f"{','.join(channel.sources) if channel.sources is not None else 'all enabled'}, "
-          f"visibility={channel.visibility}")
+    print(
+        f"{channel.platform} channel {channel.channel_id}: sources="
+        f"{','.join(channel.sources) if channel.sources is not None else 'all enabled'}, "
+        f"visibility={channel.visibility}"
+    )
     return 0
 
 
 async def _list(args: argparse.Namespace, app: Any) -> int:
     channels = await app.admin.list_channels(operator())
     if args.json:
-        print(json.dumps([{"platform": c.platform, "channel": c.channel_id, "sources": c.sources,
-                           "visibility": c.visibility} for c in channels], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "platform": c.platform,
+                        "channel": c.channel_id,
+                        "sources": c.sources,
+                        "visibility": c.visibility,
+                    }
+                    for c in channels
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not channels:
         print("no channel settings (every channel answers from all enabled sources, visibility=members)")

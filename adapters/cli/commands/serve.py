@@ -11,9 +11,6 @@ import contextlib
 import signal
 import sys
 
-from aiohttp import web
-
-from adapters.server import SLACK_BOLT, build_web_app
 from adapters.wiring import App
 from bot.errors import ConfigError
 
@@ -30,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def run(args: argparse.Namespace, app: App) -> int:
+    from aiohttp import web
+
+    from adapters.server import SLACK_BOLT, build_web_app
+    from adapters.slack.app_factory import slack_context
+
     port = args.port if args.port is not None else app.settings.port
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, not {port}")
@@ -56,7 +58,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
         if socket_handler is not None:
             await socket_handler.close_async()
         if bolt is not None:
-            await bolt.kbot.inflight.wait_idle(DRAIN_SECONDS)  # type: ignore[attr-defined]
+            await slack_context(bolt).inflight.wait_idle(DRAIN_SECONDS)
         await runner.cleanup()
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add a source (settings are validated; secrets only as references)")
     add.add_argument("kind", help="folder | sharepoint | confluence | mediawiki")
     add.add_argument("name", help="lower-case name, e.g. hr-wiki")
-    add.add_argument("--set", dest="pairs", action="append", default=[], metavar="KEY=VALUE",
-                     help="one setting (repeat); secrets as KEY_ref=env:NAME or a Secrets Manager ARN")
+    add.add_argument(
+        "--set",
+        dest="pairs",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one setting (repeat); secrets as KEY_ref=env:NAME or a Secrets Manager ARN",
+    )
     add.add_argument("--settings-json", help="all settings as one JSON object")
     add.add_argument("--audience", default="", help="comma-separated groups for documents without ACLs")
     add.add_argument("--schedule", help="sync interval: 15m, 6h, 1d")
@@ -67,9 +74,14 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 async def _add(args: argparse.Namespace, app: Any) -> int:
     source = await app.admin.add_source(
-        operator(), kind=args.kind, name=args.name, settings=_settings(args),
-        audience=[g for g in args.audience.split(",") if g.strip()], schedule=args.schedule,
-        enabled=not args.disabled, replace=args.replace,
+        operator(),
+        kind=args.kind,
+        name=args.name,
+        settings=_settings(args),
+        audience=[g for g in args.audience.split(",") if g.strip()],
+        schedule=args.schedule,
+        enabled=not args.disabled,
+        replace=args.replace,
     )
     print(f"added {source.kind} source '{source.name}'" + ("" if source.enabled else " (disabled)"))
     return 0
@@ -124,8 +136,16 @@ async def _status(args: argparse.Namespace, app: Any) -> int:
         return 0
     table = [("NAME", "STATE", "DOCS", "FAILURES", "LAST SUCCESS", "LAG")]
     for h in rows:
-        table.append((h.name, h.state + (" (sync queued)" if h.pending_sync else ""), str(h.documents),
-                      str(h.failures), _when(h.last_success), format_lag(h.lag_seconds)))
+        table.append(
+            (
+                h.name,
+                h.state + (" (sync queued)" if h.pending_sync else ""),
+                str(h.documents),
+                str(h.failures),
+                _when(h.last_success) or "never",
+                format_lag(h.lag_seconds),
+            )
+        )
     _table(table)
     for h in rows:
         if h.last_error:
@@ -134,14 +154,29 @@ async def _status(args: argparse.Namespace, app: Any) -> int:
 
 
 def _source_json(source: Any) -> dict[str, Any]:
-    return {"name": source.name, "kind": source.kind, "enabled": source.enabled,
-            "audience": source.audience, "settings": source.settings}
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "enabled": source.enabled,
+        "audience": source.audience,
+        "settings": source.settings,
+    }
 
 
 def _health_json(h: SourceHealth) -> dict[str, Any]:
-    return {"name": h.name, "kind": h.kind, "state": h.state, "enabled": h.enabled, "documents": h.documents,
-            "failures": h.failures, "last_success": _when(h.last_success, None), "lag_seconds": h.lag_seconds,
-            "last_error": h.last_error, "failure_samples": h.failure_samples, "sync_queued": h.pending_sync}
+    return {
+        "name": h.name,
+        "kind": h.kind,
+        "state": h.state,
+        "enabled": h.enabled,
+        "documents": h.documents,
+        "failures": h.failures,
+        "last_success": _when(h.last_success, None),
+        "lag_seconds": h.lag_seconds,
+        "last_error": h.last_error,
+        "failure_samples": h.failure_samples,
+        "sync_queued": h.pending_sync,
+    }
 
 
 def _every(settings: dict[str, Any]) -> str:
@@ -162,7 +197,7 @@ def format_lag(seconds: float | None) -> str:
     return f"{int(seconds)}s"
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
+def _table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -1,0 +1,1 @@
+"""Bedrock Knowledge Base sink: S3 objects + metadata sidecars, or direct CUSTOM ingestion."""

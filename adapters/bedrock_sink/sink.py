@@ -1,0 +1,191 @@
+"""DocumentSink for an Amazon Bedrock Knowledge Base.
+
+* **S3 data source**: each document is ``<prefix><source>/<id>.md`` in the data source's bucket with
+  a ``.metadata.json`` sidecar; deletions remove both; :meth:`finish` starts an ingestion job and
+  polls ``GetIngestionJob`` to a final status.
+* **CUSTOM data source**: ``IngestKnowledgeBaseDocuments`` / ``DeleteKnowledgeBaseDocuments`` in
+  batches (the service model allows 10 per call) with deterministic ``clientToken`` values.
+
+Which documents are stored, with which content hash, is kept in a manifest (an S3 object outside
+the document prefix, or a local JSON file), so an unchanged document is never re-sent.
+boto3 is synchronous: every call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from adapters.bedrock.faults import translate
+from adapters.bedrock_sink.layout import attributes, client_token, document_text, object_key, sidecar
+from adapters.bedrock_sink.manifest import Manifest
+from bot.errors import BackendError, BackendTimeout
+from bot.models import Document
+
+log = logging.getLogger(__name__)
+CUSTOM_BATCH = 10  # bedrock-agent model: documents / documentIdentifiers max 10 per call
+MAX_INLINE_TEXT = 5_242_880
+FINAL = {"COMPLETE", "FAILED", "STOPPED"}
+
+
+class BedrockKbSink:
+    def __init__(
+        self,
+        *,
+        agent: Any,
+        knowledge_base_id: str,
+        data_source_id: str,
+        manifest: Manifest,
+        data_source_type: Literal["S3", "CUSTOM"] = "S3",
+        s3: Any = None,
+        bucket: str | None = None,
+        prefix: str = "kbot-docs/",
+        poll_interval: float = 10.0,
+        poll_timeout: float = 3600.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if data_source_type == "S3" and (s3 is None or not bucket):
+            raise ValueError("an S3 data source needs an s3 client and a bucket")
+        self.agent = agent
+        self.kb_id = knowledge_base_id
+        self.ds_id = data_source_id
+        self.manifest = manifest
+        self.kind = data_source_type
+        self.s3 = s3
+        self.bucket = bucket
+        self.prefix = prefix
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self.sleep = sleep
+        self._known: dict[str, dict[str, str]] = {}
+        self.changed: set[str] = set()  # sources with changes not yet ingested (S3)
+
+    async def _call(self, client: Any, operation: str, **params: Any) -> Any:
+        try:
+            return await asyncio.to_thread(getattr(client, operation), **params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, operation) from exc
+
+    async def known(self, source: str) -> dict[str, str]:
+        if source not in self._known:
+            self._known[source] = await self.manifest.load(source)
+        return dict(self._known[source])
+
+    async def upsert(self, documents: Sequence[Document]) -> None:
+        by_source: dict[str, list[Document]] = {}
+        for doc in documents:
+            by_source.setdefault(doc.source, []).append(doc)
+        for source, docs in by_source.items():
+            known = self._known.setdefault(source, await self.manifest.load(source))
+            if self.kind == "S3":
+                for doc in docs:
+                    await self._put_s3(doc)
+            else:
+                for start in range(0, len(docs), CUSTOM_BATCH):
+                    await self._ingest_custom(docs[start : start + CUSTOM_BATCH])
+            known.update({d.id: d.content_hash for d in docs})
+            await self.manifest.save(source, known)
+            self.changed.add(source)
+
+    async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
+        if not doc_ids:
+            return
+        known = self._known.setdefault(source, await self.manifest.load(source))
+        if self.kind == "S3":
+            bases = [object_key(self.prefix, source, d) for d in doc_ids]
+            keys = [k for base in bases for k in (base, f"{base}.metadata.json")]
+            for start in range(0, len(keys), 1000):
+                objects = [{"Key": k} for k in keys[start : start + 1000]]
+                await self._call(self.s3, "delete_objects", Bucket=self.bucket, Delete={"Objects": objects})
+        else:
+            ids = list(doc_ids)
+            for start in range(0, len(ids), CUSTOM_BATCH):
+                chunk = ids[start : start + CUSTOM_BATCH]
+                await self._call(
+                    self.agent, "delete_knowledge_base_documents", knowledgeBaseId=self.kb_id,
+                    dataSourceId=self.ds_id, clientToken=client_token("delete", source, *chunk),
+                    documentIdentifiers=[
+                        {"dataSourceType": "CUSTOM", "custom": {"id": f"{source}:{d}"}} for d in chunk
+                    ],
+                )
+        for d in doc_ids:
+            known.pop(d, None)
+        await self.manifest.save(source, known)
+        self.changed.add(source)
+
+    async def _put_s3(self, doc: Document) -> None:
+        key = object_key(self.prefix, doc.source, doc.id)
+        await self._call(
+            self.s3, "put_object", Bucket=self.bucket, Key=key, Body=document_text(doc).encode(),
+            ContentType="text/markdown; charset=utf-8",
+        )
+        await self._call(
+            self.s3, "put_object", Bucket=self.bucket, Key=f"{key}.metadata.json",
+            Body=json.dumps(sidecar(doc)).encode(), ContentType="application/json",
+        )
+
+    async def _ingest_custom(self, docs: Sequence[Document]) -> None:
+        payload = []
+        for doc in docs:
+            text = document_text(doc)
+            if len(text) > MAX_INLINE_TEXT:
+                log.warning("%s/%s: text over the inline limit, truncated", doc.source, doc.id)
+                text = text[:MAX_INLINE_TEXT]
+            payload.append({
+                "content": {
+                    "dataSourceType": "CUSTOM",
+                    "custom": {
+                        "customDocumentIdentifier": {"id": f"{doc.source}:{doc.id}"},
+                        "sourceType": "IN_LINE",
+                        "inlineContent": {"type": "TEXT", "textContent": {"data": text}},
+                    },
+                },
+                "metadata": {
+                    "type": "IN_LINE_ATTRIBUTE",
+                    "inlineAttributes": [{"key": k, "value": v} for k, v in attributes(doc)],
+                },
+            })
+        await self._call(
+            self.agent, "ingest_knowledge_base_documents", knowledgeBaseId=self.kb_id,
+            dataSourceId=self.ds_id,
+            clientToken=client_token("ingest", *(f"{d.source}:{d.id}:{d.content_hash}" for d in docs)),
+            documents=payload,
+        )
+
+    async def finish(self, source: str) -> str | None:
+        """S3: run an ingestion job for the changes and wait for its final status."""
+        if self.kind != "S3" or source not in self.changed:
+            return None
+        started = await self._call(
+            self.agent, "start_ingestion_job", knowledgeBaseId=self.kb_id, dataSourceId=self.ds_id,
+            description=f"kbot sync of {source}"[:200],
+            clientToken=client_token("job", source, uuid.uuid4().hex),
+        )
+        job = started["ingestionJob"]
+        waited = 0.0
+        while job["status"] not in FINAL:
+            if waited >= self.poll_timeout:
+                raise BackendTimeout(
+                    f"ingestion job {job['ingestionJobId']} still {job['status']} after {waited:.0f}s"
+                )
+            await self.sleep(self.poll_interval)
+            waited += self.poll_interval
+            job = (await self._call(
+                self.agent, "get_ingestion_job", knowledgeBaseId=self.kb_id, dataSourceId=self.ds_id,
+                ingestionJobId=job["ingestionJobId"],
+            ))["ingestionJob"]
+        self.changed.discard(source)
+        if job["status"] != "COMPLETE":
+            reasons = "; ".join(job.get("failureReasons") or []) or "no reason given"
+            raise BackendError(f"ingestion job {job['ingestionJobId']} ended {job['status']}: {reasons}")
+        stats = job.get("statistics") or {}
+        if stats.get("numberOfDocumentsFailed"):
+            failed = stats["numberOfDocumentsFailed"]
+            log.warning("ingestion job %s: %s documents failed", job["ingestionJobId"], failed)
+        return str(job["status"])

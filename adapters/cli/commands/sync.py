@@ -1,0 +1,41 @@
+"""``kbot sync [--source NAME]``: one sync pass over the configured sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sync", help="sync the configured sources once")
+    p.add_argument("--source", action="append", default=[], metavar="NAME", help="only this source (repeat)")
+    p.add_argument("--json", action="store_true", help="print the reports as JSON")
+    p.set_defaults(handler=run)
+
+
+async def run(args: argparse.Namespace, app: Any) -> int:
+    from adapters.ingest_runtime import open_worker
+
+    async with open_worker(app, progress=sys.stderr.isatty() and not args.json) as worker:
+        outcomes = await worker.run_once(args.source)
+    if not outcomes:
+        print("no enabled sources to sync (add one with: kbot sources add KIND NAME --set key=value)")
+        return 0
+    rows: list[dict[str, Any]] = []
+    for out in outcomes:
+        if out.report is None:
+            print(f"kbot: error: {out.source}: {out.error}", file=sys.stderr)
+            rows.append({"source": out.source, "error": out.error})
+            continue
+        r = out.report
+        for failure in r.failures:
+            print(f"kbot: warning: {out.source}: {failure.uri}: {failure.reason}", file=sys.stderr)
+        rows.append({"source": out.source, "seen": r.seen, "parsed": r.parsed, "unchanged": r.unchanged,
+                     "upserted": r.upserted, "deleted": r.deleted, "failed": len(r.failures)})
+        if not args.json:
+            print(r.summary())
+    if args.json:
+        print(json.dumps(rows))
+    return 1 if any(o.report is None for o in outcomes) else 0

@@ -1,0 +1,1 @@
+"""Configuration stores (sources, status, channels, admins, feedback, audit): SQLite and DynamoDB."""

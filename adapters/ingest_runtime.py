@@ -1,0 +1,67 @@
+"""Assemble the ingest worker from the :class:`adapters.wiring.App`: sink, checkpoints, connectors.
+
+The sink follows ``KBOT_BACKEND``: the local store (embedded) or the Bedrock Knowledge Base.
+Used by ``kbot sync`` and ``kbot worker``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+
+from adapters.cli.progress import ProgressBar
+from adapters.msgraph_auth import graph_token_factory
+from adapters.secrets import SecretResolver
+from adapters.store.checkpoints import SqliteCheckpointStore
+from bot.models import Source
+from bot.ports import DocumentSink
+from ingest.interfaces import Connector
+from ingest.pipeline import IngestPipeline
+from ingest.registry import ConnectorContext, build_connector
+from ingest.worker import SyncWorker
+
+
+def build_sink(app: Any) -> DocumentSink:
+    if app.settings.kbot_backend == "bedrock":
+        from adapters.bedrock_sink.factory import build_bedrock_sink
+
+        return build_bedrock_sink(app.settings)
+    from ingest.local_sink import LocalStoreSink
+
+    return LocalStoreSink(app.store, app.embedder)
+
+
+@contextlib.asynccontextmanager
+async def open_worker(app: Any, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
+    settings = app.settings
+    sink = build_sink(app)
+    checkpoints = SqliteCheckpointStore(settings.kbot_db)
+    bar = ProgressBar(enabled=progress, desc="syncing")
+    pipeline = IngestPipeline(app.parser, sink, checkpoints, on_progress=bar.update)
+    session = aiohttp.ClientSession()
+    ctx = ConnectorContext(
+        session=session,
+        secrets=SecretResolver(region=settings.aws_region, profile=settings.aws_profile),
+        graph_url=settings.kbot_graph_url,
+        graph_tokens=graph_token_factory(settings.kbot_login_url, settings.kbot_graph_url),
+        supports=app.parser.supports,
+        max_file_mb=settings.kbot_max_file_mb,
+    )
+    local_store = app.store if settings.kbot_backend != "bedrock" else None
+
+    async def connectors(source: Source) -> Connector:
+        if local_store is not None and hasattr(local_store, "ensure_source"):
+            location = source.settings.get("path") or source.settings.get("site_url") or \
+                source.settings.get("base_url") or source.settings.get("api_url")
+            await local_store.ensure_source(source.name, source.kind, location)
+        return await build_connector(source, ctx)
+
+    try:
+        yield SyncWorker(app.config, pipeline, connectors)
+    finally:
+        bar.close()
+        await session.close()
+        await checkpoints.close()

@@ -1,0 +1,60 @@
+"""Builds the slack-bolt AsyncApp over the core (``adapters.wiring.App``)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.answering import SlackContext
+from adapters.slack.client import build_web_client
+from adapters.slack.commands import register_commands
+from adapters.slack.dedupe import SeenEvents, dedupe_middleware
+from adapters.slack.events import register_assistant, register_events
+from adapters.slack.feedback import register_feedback
+from adapters.wiring import App
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
+    """The bolt app: signature checks, retry dedupe, then listeners. Work runs after the ack (lazy).
+
+    ``bolt.kbot`` holds the adapter state (:class:`SlackContext`); ``bolt.kbot_seen`` the retry cache.
+    """
+    settings = app.settings
+    if settings.slack_bot_token is None:
+        raise ConfigError("Slack needs SLACK_BOT_TOKEN (the xoxb- bot token)")
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if not secret and not socket_mode:
+        raise ConfigError("Slack needs SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+    bolt = AsyncApp(
+        client=build_web_client(settings),
+        signing_secret=secret,
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        name="kbot",
+    )
+    ctx = SlackContext(app=app)
+    seen = SeenEvents()
+    bolt.kbot = ctx  # type: ignore[attr-defined]
+    bolt.kbot_seen = seen  # type: ignore[attr-defined]
+    bolt.middleware(dedupe_middleware(seen))
+    register_assistant(bolt, ctx)
+    register_commands(bolt, ctx)
+    register_feedback(bolt, ctx)
+    if importlib.util.find_spec("adapters.slack.admin") is not None:
+        importlib.import_module("adapters.slack.admin").register_admin(bolt, app)
+    register_events(bolt, ctx)  # last: it ends with the catch-all that acks unknown event types
+    return bolt
+
+
+def slack_context(bolt: AsyncApp) -> SlackContext:
+    """The adapter state of a bolt app made by :func:`build_slack_app`."""
+    ctx = getattr(bolt, "kbot", None)
+    if not isinstance(ctx, SlackContext):
+        raise TypeError("not a kbot Slack app (build it with build_slack_app)")
+    return ctx

@@ -1,0 +1,217 @@
+"""The ONLY module that imports botbuilder / botframework: HTTP request -> authenticated turn -> dict handler.
+
+Everything else in ``adapters/teams`` works on plain activity dicts through :class:`~.ports.Replier`,
+so moving to the Microsoft 365 Agents SDK (``microsoft-agents-hosting-aiohttp``) means rewriting this
+module only.
+
+* Inbound JWTs are validated by botbuilder's ``ConfigurationBotFrameworkAuthentication`` (Bot Framework
+  OpenID metadata, issuer, audience = ``MICROSOFT_APP_ID``, ``serviceurl`` claim). Without an app id the
+  endpoint runs unauthenticated (local / Bot Framework Emulator) and says so loudly.
+* Authentication runs before the turn, so a bad token is a clean 401 and a bot bug is never one.
+* Message turns run in the background after a 200 (Teams redelivers a message whose POST takes longer
+  than ~15 s); ``invoke`` turns run inline because their HTTP response *is* the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+import jwt
+import requests
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes, Entity
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from botframework.connector.teams import TeamsConnectorClient
+
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+from .ports import InvokeReply, TurnHandler
+
+log = logging.getLogger(__name__)
+
+
+class _OpenEntity(Entity):
+    """msrest drops unknown entity fields on serialization; citations and streaminfo need them kept."""
+
+    _attribute_map = {
+        "type": {"key": "type", "type": "str"},
+        "additional_properties": {"key": "", "type": "{object}"},
+    }
+
+
+def to_activity(data: dict[str, Any]) -> Activity:
+    activity = Activity().deserialize({k: v for k, v in data.items() if k != "entities"})
+    if data.get("entities"):
+        activity.entities = [
+            _OpenEntity(type=e.get("type"), additional_properties={k: v for k, v in e.items() if k != "type"})
+            for e in data["entities"]
+        ]
+    return activity
+
+
+class _BotConfig:
+    """The attribute names ``ConfigurationBotFrameworkAuthentication`` reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        _check_credentials(settings)
+        self.APP_ID = settings.microsoft_app_id or ""
+        password = settings.microsoft_app_password
+        self.APP_PASSWORD = password.get_secret_value() if password else ""
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+
+
+class _TurnReplier:
+    def __init__(self, turn_context: TurnContext) -> None:
+        self._context = turn_context
+
+    async def send(self, activity: dict[str, Any]) -> str | None:
+        response = await self._context.send_activity(to_activity(activity))
+        return response.id if response is not None and response.id else None
+
+    async def team_group_id(self, team_id: str) -> str | None:
+        connector = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        if connector is None:
+            return None
+        client = TeamsConnectorClient(connector.config.credentials, self._context.activity.service_url)
+        details = await asyncio.to_thread(client.teams.get_team_details, team_id)  # sync msrest client
+        return getattr(details, "aad_group_id", None)
+
+    async def members(self, conversation_id: str, limit: int) -> list[dict[str, Any]] | None:
+        connector = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        if connector is None:
+            return None
+        found: list[dict[str, Any]] = []
+        token = None
+        while len(found) <= limit:
+            page = await connector.conversations.get_conversation_paged_members(
+                conversation_id, page_size=500, continuation_token=token
+            )
+            for member in page.members or []:
+                extra = getattr(member, "additional_properties", None) or {}
+                found.append(
+                    {
+                        "id": member.id,
+                        "aadObjectId": member.aad_object_id,
+                        "name": member.name,
+                        "email": extra.get("email") or extra.get("userPrincipalName"),
+                    }
+                )
+            token = page.continuation_token
+            if not token:
+                return found
+        return None
+
+
+class BotFrameworkEndpoint:
+    def __init__(
+        self,
+        settings: Settings,
+        handler: TurnHandler,
+        *,
+        credentials_factory: ServiceClientCredentialsFactory | None = None,
+    ) -> None:
+        self.handler = handler
+        self.auth_enabled = bool(settings.microsoft_app_id)
+        if not self.auth_enabled:
+            log.warning(
+                "MICROSOFT_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests "
+                "(local / Bot Framework Emulator mode). Never expose it like this."
+            )
+        self.adapter = CloudAdapter(
+            ConfigurationBotFrameworkAuthentication(_BotConfig(settings), credentials_factory=credentials_factory)
+        )
+        self._background: set[asyncio.Task[Any]] = set()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if "json" not in (request.content_type or ""):
+            return _error(415, "expected an application/json Bot Framework activity")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "request body is not valid JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+            return _error(400, "not a Bot Framework activity (missing 'type')")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # noqa: BLE001 - msrest raises several types for bad shapes
+            return _error(400, "malformed activity")
+        header = request.headers.get("Authorization", "")
+        if self.auth_enabled and not header.startswith("Bearer "):
+            return _error(401, "missing bearer token")
+        try:
+            auth = await self.adapter.bot_framework_authentication.authenticate_request(activity, header)
+        except requests.RequestException as exc:
+            log.error("teams: cannot fetch Bot Framework signing keys: %s", exc)
+            return _error(503, "token validation unavailable")
+        except (PermissionError, jwt.PyJWTError, ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("teams: rejected request: %s", type(exc).__name__)
+            return _error(401, "invalid token")
+        if not activity.service_url:
+            return _error(400, "activity has no serviceUrl")
+        if not self.auth_enabled and not _is_loopback(activity.service_url):
+            # Unauthenticated mode must not send answers to whatever serviceUrl a caller names.
+            log.warning("teams: emulator mode refuses non-local serviceUrl %s", activity.service_url)
+            return _error(403, "without MICROSOFT_APP_ID only a local serviceUrl (emulator) is allowed")
+
+        async def logic(turn_context: TurnContext) -> None:
+            reply = await self.handler(body, _TurnReplier(turn_context))
+            if body["type"] == ActivityTypes.invoke:
+                reply = reply or InvokeReply(501)
+                response = InvokeResponse(status=reply.status, body=reply.body)
+                await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+
+        if body["type"] != ActivityTypes.invoke:
+            task = asyncio.create_task(self._run(auth, activity, logic))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return web.Response(status=200)
+        invoke = await self._run(auth, activity, logic)
+        status = invoke.status if invoke is not None else 500
+        if invoke is None or invoke.body is None:
+            return web.Response(status=status)
+        return web.json_response(invoke.body, status=status)
+
+    async def _run(self, auth: Any, activity: Activity, logic: Any) -> InvokeResponse | None:
+        try:
+            return await self.adapter.process_activity(auth, activity, logic)
+        except Exception:  # noqa: BLE001 - e.g. the connector refused a reply; the server keeps serving
+            log.exception("teams: turn failed for %s activity", activity.type)
+            return None
+
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Wait (at most ``seconds``) for background turns: server shutdown, tests."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=seconds)
+
+
+def _check_credentials(settings: Settings) -> None:
+    """Fail at start with the env names, not at the first reply with a botbuilder message."""
+    if not settings.microsoft_app_id:
+        return
+    kind = settings.microsoft_app_type
+    if kind != "UserAssignedMSI" and settings.microsoft_app_password is None:
+        raise ConfigError(f"MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_PASSWORD (the bot's client secret)")
+    if kind != "MultiTenant" and not settings.microsoft_app_tenant_id:
+        raise ConfigError(f"MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_TENANT_ID")
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

@@ -1,0 +1,1 @@
+"""The four kbot stacks: knowledge, bot, ingest, observability."""

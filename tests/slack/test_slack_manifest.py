@@ -1,0 +1,40 @@
+"""The app manifest declares everything the adapter listens to, all at the one /slack/events URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import adapters.slack
+from adapters.slack.commands import SHORTCUT_SUMMARIZE
+
+MANIFEST = Path(adapters.slack.__file__).parent / "manifest.yaml"
+
+
+def test_manifest_covers_commands_shortcuts_events_and_scopes() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    commands = {c["command"]: c for c in features["slash_commands"]}
+    assert {"/ask", "/summarize", "/kbot-admin"} <= commands.keys()
+    assert [s["callback_id"] for s in features["shortcuts"] if s["type"] == "message"] == [SHORTCUT_SUMMARIZE]
+    events = set(settings["event_subscriptions"]["bot_events"])
+    assert {"app_mention", "message.im", "message.channels", "assistant_thread_started"} <= events
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "app_mentions:read",
+        "assistant:write",
+        "chat:write",
+        "commands",
+        "im:history",
+        "channels:history",
+        "files:read",
+        "users:read",
+    } <= scopes
+    urls = {c["url"] for c in commands.values()} | {
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    }
+    assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+    assert settings["interactivity"]["is_enabled"] is True
+    assert "assistant_view" in features

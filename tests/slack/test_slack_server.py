@@ -1,0 +1,35 @@
+"""adapters.server without Slack settings, and with incomplete ones."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.server import build_web_app
+from adapters.wiring import App
+from bot.errors import ConfigError
+from bot.settings import load_settings
+
+
+async def test_server_without_slack_still_serves_healthz() -> None:
+    web_app = build_web_app(App(load_settings()))
+    async with TestClient(TestServer(web_app)) as client:
+        resp = await client.get("/healthz")
+        assert resp.status == 200
+        assert await resp.json() == {"status": "ok", "backend": "embedded", "slack": False, "documents": 0}
+        assert (await client.post("/slack/events", data="{}")).status in (404, 405)
+
+
+def test_bot_token_without_signing_secret_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        build_web_app(App(load_settings(slack_bot_token="xoxb-1")))
+    build_web_app(App(load_settings(slack_bot_token="xoxb-1")), socket_mode=True)  # Socket Mode needs none
+
+
+async def test_healthz_reports_an_unusable_store(tmp_path) -> None:
+    (tmp_path / "not-a-db").mkdir()
+    web_app = build_web_app(App(load_settings(kbot_db=tmp_path / "not-a-db")))
+    async with TestClient(TestServer(web_app)) as client:
+        resp = await client.get("/healthz")
+        body = await resp.json()
+    assert resp.status == 503 and body["status"] == "degraded" and body["error"]

@@ -1,0 +1,253 @@
+"""Teams test rig: the real botbuilder endpoint on 127.0.0.1, a fake Bot Connector, a fake Graph.
+
+Inbound activities are the shapes of ``../shared/data/fixtures/teams/`` with ``serviceUrl`` pointed at
+the fake connector; replies arrive there as ``POST /v3/conversations/{id}/activities/{replyToId}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.teams.routes import add_teams_routes
+from adapters.wiring import App
+from bot.models import Answer, Citation, Feedback, Question
+from bot.ports import AnswerDelta
+from bot.settings import Settings, load_settings
+from bot.summarizing.extractive import ExtractiveSummarizer
+from tests.fakes import HashEmbedder
+
+FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "teams"
+LONG_SNIPPET = ("Employees submit expense reports in Concur within 30 days of the purchase. " * 12).strip()
+
+
+def fixture(name: str) -> dict[str, Any]:
+    path = FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"shared Teams fixture {name} not found at {FIXTURES}")
+    return json.loads(path.read_text())
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    match: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class FakeConnector:
+    """Bot Connector (+ Graph + file host) on one local aiohttp server."""
+
+    received: list[Received] = field(default_factory=list)
+    graph_pages: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversation/team id -> members
+    url: str = ""
+    fail_next: int = 0
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _counter: int = 0
+
+    def app(self) -> web.Application:
+        web_app = web.Application()
+        web_app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
+        web_app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        web_app.router.add_get("/v3/teams/{team}", self._team)
+        web_app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
+        web_app.router.add_get("/graph/v1.0/{tail:.*}", self._graph)
+        web_app.router.add_get("/files/{name}", self._file)
+        return web_app
+
+    async def _post(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.received.append(Received("POST", request.path, dict(request.match_info), body, dict(request.headers)))
+        self._changed.set()
+        if self.fail_next:
+            self.fail_next -= 1
+            return web.json_response({"error": {"code": "ServiceError"}}, status=500)
+        self._counter += 1
+        activity_id = f"bot-msg-{self._counter}"
+        return web.json_response({"id": activity_id}, status=201)
+
+    async def _team(self, request: web.Request) -> web.Response:
+        self.received.append(Received("GET", request.path, dict(request.match_info), None, dict(request.headers)))
+        return web.json_response(
+            {
+                "id": request.match_info["team"],
+                "name": "Finance",
+                "aadGroupId": "02bd9fd6-8f93-4758-87c3-1fb73740a315",
+            }
+        )
+
+    async def _members(self, request: web.Request) -> web.Response:
+        """``pagedmembers`` with continuation tokens (page size 2 here, whatever the client asks)."""
+        self.received.append(Received("GET", request.path, dict(request.match_info), None, dict(request.headers)))
+        roster = self.rosters.get(request.match_info["conversation"])
+        if roster is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        start = int(request.query.get("continuationToken") or 0)
+        page: dict[str, Any] = {"members": roster[start : start + 2]}
+        if start + 2 < len(roster):
+            page["continuationToken"] = str(start + 2)
+        return web.json_response(page)
+
+    async def _graph(self, request: web.Request) -> web.Response:
+        self.received.append(Received("GET", request.path_qs, {}, None, dict(request.headers)))
+        key = request.path[len("/graph/v1.0/") :]
+        if request.query.get("$skiptoken"):
+            key += "#" + request.query["$skiptoken"]
+        if key not in self.graph_pages:
+            return web.json_response({"error": {"code": "NotFound", "message": key}}, status=404)
+        return web.json_response(self.graph_pages[key])
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
+
+    def posts(self) -> list[Received]:
+        return [r for r in self.received if r.method == "POST"]
+
+    async def wait_for(self, done: Callable[[], bool], seconds: float = 10.0) -> list[Received]:
+        """Wait (bounded) until ``done()`` holds for what the connector received; return the POSTs."""
+        async with asyncio.timeout(seconds):
+            while not done():
+                self._changed.clear()
+                await self._changed.wait()
+        return self.posts()
+
+    async def wait_posts(self, count: int, seconds: float = 10.0) -> list[Received]:
+        await self.wait_for(lambda: len(self.posts()) >= count, seconds)
+        await asyncio.sleep(0.05)  # nothing unexpected right behind
+        return self.posts()
+
+    async def wait_final(self, seconds: float = 10.0) -> list[Received]:
+        """Until a ``message`` (the end of a stream) has arrived."""
+        return await self.wait_for(lambda: any(p.body["type"] == "message" for p in self.posts()), seconds)
+
+
+def citations() -> list[Citation]:
+    return [
+        Citation("Expense policy", "https://intranet.example.com/finance/expenses", LONG_SNIPPET, 0.91),
+        Citation("Travel guide", "https://intranet.example.com/travel", "Book travel through the portal.", 0.74),
+    ]
+
+
+class FakeAnswerer:
+    """Answers from a fixed corpus of two citations; records every Question it gets."""
+
+    def __init__(self) -> None:
+        self.questions: list[Question] = []
+
+    async def answer(self, question: Question) -> Answer:
+        self.questions.append(question)
+        text = f"For '{question.text}': file expenses in Concur within 30 days [1]. Book travel online [2]."
+        return Answer(text, grounded=True, citations=citations())
+
+
+class FakeStreamingAnswerer(FakeAnswerer):
+    def __init__(self, pieces: int = 6, delay: float = 0.03) -> None:
+        super().__init__()
+        self.pieces = pieces
+        self.delay = delay
+
+    async def stream(self, question: Question) -> AsyncIterator[AnswerDelta | Answer]:
+        final = await self.answer(question)
+        words = final.text.split(" ")
+        step = max(1, len(words) // self.pieces)
+        for i in range(0, len(words), step):
+            await asyncio.sleep(self.delay)
+            yield AnswerDelta(" ".join(words[i : i + step]) + " ")
+        yield final
+
+
+class FakeFeedback:
+    def __init__(self) -> None:
+        self.items: list[Feedback] = []
+
+    async def record_feedback(self, feedback: Feedback) -> None:
+        self.items.append(feedback)
+
+
+@dataclass
+class TeamsRig:
+    client: TestClient
+    connector: FakeConnector
+    answerer: FakeAnswerer
+    feedback: FakeFeedback
+    app: App
+
+    def activity(self, fixture_name: str, /, **changes: Any) -> dict[str, Any]:
+        data = copy.deepcopy(fixture(fixture_name))
+        data["serviceUrl"] = self.connector.url + "/"
+        data.update(changes)
+        return data
+
+    async def post(self, activity: Any, **kwargs: Any) -> Any:
+        return await self.client.post("/api/messages", json=activity, **kwargs)
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
+RigFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def make_rig(connector: FakeConnector) -> AsyncIterator[RigFactory]:
+    clients: list[TestClient] = []
+
+    async def build(
+        *,
+        answerer: FakeAnswerer | None | str = "fake",
+        settings: Settings | None = None,
+        credentials_factory: Any = None,
+        **components: Any,
+    ) -> TeamsRig:
+        """``answerer=None``: the App builds (or fails to build) its own from ``settings``."""
+        fake = answerer if isinstance(answerer, FakeAnswerer) else FakeAnswerer()
+        if answerer is not None:
+            components["answerer"] = fake
+        feedback = FakeFeedback()
+        app = App(
+            settings or load_settings(),
+            feedback=feedback,
+            summarizer=ExtractiveSummarizer(HashEmbedder()),
+            **components,
+        )
+        web_app = web.Application()
+        add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
+        client = TestClient(TestServer(web_app, host="127.0.0.1"))
+        await client.start_server()
+        clients.append(client)
+        return TeamsRig(client, connector, fake, feedback, app)
+
+    yield build
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def rig(make_rig: RigFactory) -> TeamsRig:
+    return await make_rig()
