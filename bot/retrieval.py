@@ -72,12 +72,11 @@ class HybridRetriever:
 
         # The query embedding and the FTS5 search run concurrently (both release the GIL).
         bm25, dense_hits = await asyncio.gather(lexical(), dense())
-        dense = dense_hits
-        rankings = [[c for c, _ in r] for r in (bm25, dense) if r]
+        rankings = [[c for c, _ in r] for r in (bm25, dense_hits) if r]
         fused = rrf(rankings)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         found = await self.index.passages([c for c, _ in best])
-        cosines = dict(dense)
+        cosines = dict(dense_hits)
         top = len(rankings) / (RRF_K + 1) if rankings else 1.0
         out = []
         for cid, score in best:

@@ -65,3 +65,13 @@ def stem(word: str) -> str:
 def compact(text: str) -> str:
     """Lower-case alphanumerics only: matches "401k" in "401(k)" and "wifi" in "Wi-Fi"."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def format_lag(seconds: float | None) -> str:
+    """A sync lag for people: 42s, 5.0m, 3.2h, 1.5d (``-`` when never synced)."""
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{int(seconds)}s"

@@ -127,7 +127,8 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 def sections_from_text(text: str) -> list[Section]:
     """Split clean text on Markdown-style headings (connectors keep headings that way)."""
     sections: list[Section] = []
-    heading, lines = "", []
+    heading = ""
+    lines: list[str] = []
     for line in text.splitlines():
         match = _HEADING.match(line)
         if match:

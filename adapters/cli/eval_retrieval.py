@@ -11,9 +11,9 @@ from pathlib import Path
 from bot.errors import InputError
 from bot.metrics import mrr_at, ndcg_at, percentile, recall_at
 from bot.models import Document, Section, content_hash
-from bot.retrieval import HybridRetriever
+from bot.retrieval import HybridRetriever, Mode
 
-MODES = ("hybrid", "bm25", "dense")
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.config_store import codec
+from adapters.store.sqlite_store import open_database
 from bot.admin.models import AdminEntry, AuditEntry, ChannelSettings, SyncRequest
 from bot.errors import NotFoundError, StoreError, StoreLocked
 from bot.models import Feedback, Source, SourceStatus
@@ -52,15 +53,7 @@ class SqliteConfigRepository:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._closed = False
-        with self._errors():
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder {self.path.parent}: {exc}") from exc
-            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            self._conn.executescript(DDL)
+        self._conn = open_database(self.path, DDL, timeout=timeout)
 
     async def close(self) -> None:
         """Close after any in-flight query (closing under a running query crashes sqlite3)."""

@@ -85,7 +85,8 @@ def _parse_unstructured(data: bytes, filename: str) -> ParsedFile:
 
 def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:
     sections: list[Section] = []
-    heading, buf, title = "", [], ""
+    heading, title = "", ""
+    buf: list[str] = []
     ext = PurePath(filename).suffix.lower()
     for el in elements:
         kind = type(el).__name__

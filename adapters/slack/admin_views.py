@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.admin.models import SourceHealth
 from bot.models import Source
+from bot.text import format_lag as _lag
 
 SYNC_ACTION = "kbot_admin_sync"
 OPEN_ADD_ACTION = "kbot_admin_open_add"
@@ -33,13 +34,6 @@ def _when(moment: datetime | None) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def _lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}"
-    return f"{int(seconds)}s"
 
 
 _ICON = {

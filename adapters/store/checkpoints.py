@@ -12,9 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.store.schema import connect
-from adapters.store.sqlite_store import translate_errors
-from bot.errors import StoreError
+from adapters.store.sqlite_store import open_database, translate_errors
 from bot.models import SourceStatus
 
 DDL = """
@@ -58,13 +56,7 @@ def status_from_json(data: dict[str, Any]) -> SourceStatus:
 class SqliteCheckpointStore:
     def __init__(self, path: Path | str, *, timeout: float = 10.0) -> None:
         self.path = Path(path)
-        with translate_errors(self.path):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the store folder {self.path.parent}: {exc}") from exc
-            self._conn: sqlite3.Connection = connect(str(self.path), timeout=timeout)
-            self._conn.executescript(DDL)
+        self._conn: sqlite3.Connection = open_database(self.path, DDL, timeout=timeout)
 
     async def close(self) -> None:
         self._conn.close()

@@ -37,6 +37,18 @@ def translate_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"knowledge store {path} is not a usable SQLite database: {exc}") from exc
 
 
+def open_database(path: Path, ddl: str, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """Open (creating the folder) one of kbot's SQLite files in WAL mode and apply ``ddl``."""
+    with translate_errors(path):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store folder {path.parent}: {exc}") from exc
+        conn = connect(str(path), timeout=timeout)
+        conn.executescript(ddl)
+        return conn
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -44,12 +56,8 @@ def _now() -> str:
 class SqliteStore:
     def __init__(self, path: Path | str, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
+        self._conn = open_database(self.path, "", timeout=timeout)
         with translate_errors(self.path):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the store folder {self.path.parent}: {exc}") from exc
-            self._conn = connect(str(self.path), timeout=timeout)
             migrate(self._conn)
         self._vectors = VectorIndex(self._conn)
         self._writes = 0  # bumped on every write: own commits don't change PRAGMA data_version

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.admin.commands import USAGE, AdminReply
 from bot.admin.models import SourceHealth
+from bot.text import format_lag as _lag
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SYNC_VERB = "kbot_admin_sync"
@@ -33,13 +34,6 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **extra}
 
 
-def _lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}"
-    return f"{int(seconds)}s"
 
 
 def health_card(rows: list[SourceHealth], note: str = "") -> dict[str, Any]:

@@ -161,7 +161,7 @@ class BotStack(Stack):
         return vpc
 
     def _placeholder_secret(self, construct_id: str, name: str, keys: tuple[str, ...], description: str):
-        """A JSON secret whose keys ECS injects as env vars; values are set after deploy (docs/deploy.md)."""
+        """A JSON secret whose keys ECS injects as env vars; values are set after deploy (README.md "Deploy to AWS")."""
         return secretsmanager.Secret(
             self,
             construct_id,

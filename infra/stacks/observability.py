@@ -1,7 +1,7 @@
 """Observability stack: log-derived metrics, a CloudWatch dashboard and alarms to an SNS topic.
 
 App metrics come from the JSON log lines kbot writes (``adapters/logs.py``: ``extra={"kb_x": ...}``
-becomes field ``x``). The fields read, also listed in docs/deploy.md:
+becomes field ``x``). The fields read, also listed in README.md "Deploy to AWS":
 
 * every Bedrock call (``adapters/bedrock/calls.py``): ``input_tokens``, ``output_tokens``;
 * every finished source sync (``ingest/worker.py``): ``source``, ``seen``, ``failures``;

@@ -29,6 +29,7 @@ from ingest.connectors.confluence_storage import storage_to_text
 from ingest.http import HttpClient, HttpStatusError, Sleep
 from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
 from ingest.registry import ConfluenceSettings
+from ingest.timeparse import parse_time as _parse_time
 
 PAGE_LIMIT = 25
 CQL_OVERLAP = timedelta(days=1)  # CQL dates are in the API user's time zone: look back generously
@@ -244,12 +245,3 @@ class ConfluenceConnector:
             path = f"api/v2/pages/{page_id}/labels" if self.cloud else f"rest/api/content/{page_id}/label"
             inline = (await self.http.get_json(self._url(path))).get("results", [])
         return [str(lbl.get("name")) for lbl in inline if lbl.get("name")]
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -25,6 +25,7 @@ from ingest.connectors.confluence_storage import storage_to_text as html_to_text
 from ingest.http import HttpClient, HttpResponse, HttpStatusError, Sleep
 from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
 from ingest.registry import MediaWikiSettings
+from ingest.timeparse import parse_time as _parse_time
 
 BATCH = 25
 RC_LOG_TYPES_RECONCILE = {"delete", "move", "merge", "import"}
@@ -212,12 +213,3 @@ class MediaWikiConnector:
         site = await self._siteinfo()
         path = site.get("articlepath", "/index.php/$1").replace("$1", quote(title.replace(" ", "_")))
         return f"{site.get('server', '')}{path}"
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

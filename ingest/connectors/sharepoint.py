@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlparse
 
@@ -19,6 +18,7 @@ from ingest.graph.client import DELTA_LINK, NEXT_LINK, GraphClient
 from ingest.http import HttpStatusError
 from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
 from ingest.registry import SharePointSettings
+from ingest.timeparse import parse_time as _parse_time
 
 log = logging.getLogger(__name__)
 # Deleted-and-moved-out items as `deleted`, and items whose sharing changed, in delta responses.
@@ -185,12 +185,3 @@ def _folder_path(item: dict[str, Any]) -> str:
 def _under(folder: str, prefix: str) -> bool:
     prefix = "/" + prefix.strip("/")
     return prefix == "/" or folder == prefix or folder.startswith(prefix + "/")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -15,6 +15,7 @@ from adapters.cli.commands._operator import operator
 from bot.admin.models import SourceHealth
 from bot.admin.validation import parse_settings_pairs
 from bot.errors import InputError
+from bot.text import format_lag
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -188,13 +189,6 @@ def _when(moment: datetime | None, empty: str | None = "never") -> str | None:
     return moment.isoformat(timespec="seconds") if moment else empty
 
 
-def format_lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}"
-    return f"{int(seconds)}s"
 
 
 def _table(rows: Sequence[Sequence[str]]) -> None:

@@ -1,0 +1,59 @@
+"""Cited-answer quality on the bundled sample knowledge base (bench/sample_kb_questions.jsonl).
+
+    python bench/answers.py
+
+Indexes sample_kb/ into a temporary store, asks 24 answerable and 6 unanswerable questions, and
+compares in the same run:
+  * embedded  — the extractive answerer (cites the expected file / abstains when unsupported);
+  * bm25-top1 — baseline: always answers from the best BM25 passage, never abstains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from adapters.wiring import App  # noqa: E402
+from bot.models import Question  # noqa: E402
+from bot.retrieval import HybridRetriever  # noqa: E402
+from ingest.connectors.folder import FolderConnector  # noqa: E402
+
+
+async def main() -> int:
+    questions = [json.loads(x) for x in (REPO / "bench" / "sample_kb_questions.jsonl").read_text().splitlines() if x]
+    with tempfile.TemporaryDirectory() as tmp:
+        app = App.from_env(kbot_db=Path(tmp) / "kb.db")
+        pipeline, _, _ = app.local_pipeline()
+        kb = REPO / "sample_kb"
+        await pipeline.sync(FolderConnector("sample_kb", kb, supports=app.parser.supports), source="sample_kb")
+        bm25 = HybridRetriever(app.store, app.embedder, mode="bm25")
+        scores = {"embedded": [0, 0, 0], "bm25-top1": [0, 0, 0]}  # right file, correct abstain, wrong
+        for q in questions:
+            answer = await app.answerer.answer(Question(q["question"]))
+            top = answer.citations[0].uri if answer.grounded and answer.citations else None
+            base = await bm25.retrieve(q["question"], k=1)
+            for name, cited in (("embedded", top), ("bm25-top1", base[0].uri if base else None)):
+                if q["answerable"] and cited == q["expected_file"]:
+                    scores[name][0] += 1
+                elif not q["answerable"] and cited is None:
+                    scores[name][1] += 1
+                else:
+                    scores[name][2] += 1
+        await app.aclose()
+    n_ans = sum(q["answerable"] for q in questions)
+    n_un = len(questions) - n_ans
+    print(f"{'system':<10} {'answerable: right file':>24} {'unanswerable: abstained':>25} {'accuracy':>9}")
+    for name, (right, abstained, _) in scores.items():
+        acc = (right + abstained) / len(questions)
+        print(f"{name:<10} {right:>17}/{n_ans:<6} {abstained:>18}/{n_un:<6} {acc:>9.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
