@@ -38,17 +38,17 @@ def _pack(text: str, target: int) -> list[str]:
         while len(sent) > MAX_CHARS:  # a run-on "sentence" (tables, code): hard-split
             head, sent = sent[:target], sent[target:]
             if current:
-                pieces.append(" ".join(current))
+                pieces.append("\n".join(current))
                 current, size = [], 0
             pieces.append(head)
         if current and size + len(sent) > target:
-            pieces.append(" ".join(current))
+            pieces.append("\n".join(current))
             current = [current[-1]] if len(current[-1]) < target // 3 else []
             size = sum(len(s) + 1 for s in current)
         current.append(sent)
         size += len(sent) + 1
     if current:
-        pieces.append(" ".join(current))
+        pieces.append("\n".join(current))
     return pieces
 
 

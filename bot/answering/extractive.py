@@ -137,26 +137,31 @@ class ExtractiveAnswerer:
         for i in order:
             if len(chosen) >= self.max_sentences or candidates[i].score < best - 0.08:
                 break
+            other_doc = chosen and candidates[i].passage != candidates[chosen[0]].passage
+            if other_doc and candidates[i].score < best - 0.04:
+                continue  # a second source must be nearly as good as the best one
             if any(float(vectors[i] @ vectors[j]) > 0.9 for j in chosen):
                 continue
             chosen.append(i)
-        # Read in document order within a passage, passages by relevance.
+        # Passages in order of their best sentence; within a passage, in reading order.
         picked = [candidates[i] for i in chosen]
-        return sorted(picked, key=lambda c: (min(x.passage for x in picked if x.passage == c.passage), c.position))
+        rank = {c.passage: -max(x.score for x in picked if x.passage == c.passage) for c in picked}
+        return sorted(picked, key=lambda c: (rank[c.passage], c.passage, c.position))
 
     def _compose(self, chosen: list[_Candidate], passages: list[Passage]) -> Answer:
-        numbers: dict[int, int] = {}
+        numbers: dict[str, int] = {}  # one citation per document, however many of its chunks are used
         parts: list[str] = []
         citations: list[Citation] = []
         for cand in chosen:
-            if cand.passage not in numbers:
-                numbers[cand.passage] = len(numbers) + 1
-                p = passages[cand.passage]
+            p = passages[cand.passage]
+            if p.uri not in numbers:
+                numbers[p.uri] = len(numbers) + 1
                 citations.append(
                     Citation(title=p.title, uri=p.uri, snippet=_snippet(p.text, cand.sentence),
                              score=round(cand.score, 4), indexed_at=p.indexed_at)
                 )
-            parts.append(f"{cand.sentence} [{numbers[cand.passage]}]")
+            sentence = cand.sentence.lstrip("-*• ").strip()
+            parts.append(f"{sentence} [{numbers[p.uri]}]")
         return Answer(text=" ".join(parts), grounded=True, citations=citations)
 
     def _not_found(self, passages: list[Passage]) -> Answer:
