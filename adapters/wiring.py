@@ -77,14 +77,16 @@ class App:
 
     @cached_property
     def answerer(self) -> Answerer:
+        from bot.answering.metered import metered
+
         if self.settings.kbot_backend == "bedrock":
-            return self.bedrock.answerer
+            return metered(self.bedrock.answerer)
         from bot.answering.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(
+        return metered(ExtractiveAnswerer(
             self.local_retriever, self.embedder, top_k=self.settings.kbot_top_k,
             min_evidence=self.settings.kbot_min_evidence, term_stats=self.store,
-        )
+        ))
 
     @cached_property
     def summarizer(self) -> Summarizer:

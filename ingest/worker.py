@@ -48,6 +48,8 @@ class SyncWorker:
 
     async def sync_source(self, source: Source) -> SyncOutcome:
         status = await self.sources.get_status(source.name)
+        lag = status.lag_seconds(self.clock())  # staleness before this run: the dashboard's ingest lag
+        lag_extra = {"kb_lag_seconds": round(lag, 1)} if lag is not None else {}
         status.running, status.last_run = True, self.clock()
         await self.sources.save_status(status)
         try:
@@ -58,7 +60,7 @@ class SyncWorker:
                 await finish(source.name)
             documents = len(await self.pipeline.sink.known(source.name))
         except KbotError as exc:
-            log.error("sync of %s failed: %s", source.name, exc, extra={"kb_source": source.name})
+            log.error("sync of %s failed: %s", source.name, exc, extra={"kb_source": source.name, **lag_extra})
             status.running, status.last_error = False, str(exc)
             await self.sources.save_status(status)
             return SyncOutcome(source.name, error=str(exc))
@@ -70,7 +72,7 @@ class SyncWorker:
         _record_success(status, report, documents, self.clock())
         await self.sources.save_status(status)
         log.info("%s", report.summary(), extra={"kb_source": source.name, "kb_seen": report.seen,
-                                                "kb_failures": len(report.failures)})
+                                                "kb_failures": len(report.failures), **lag_extra})
         return SyncOutcome(source.name, report=report)
 
     async def run_once(self, names: Sequence[str] | None = None) -> list[SyncOutcome]:

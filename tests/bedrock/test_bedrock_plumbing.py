@@ -46,9 +46,11 @@ def test_wiring_selects_the_bedrock_backend(bedrock_settings):
     from adapters.bedrock.answerer import ConverseAnswerer
     from adapters.bedrock.retriever import KnowledgeBaseRetriever
     from adapters.bedrock.summarizer import BedrockSummarizer
+    from bot.answering.metered import MeteredStreamingAnswerer
 
     app = App(bedrock_settings)
-    assert isinstance(app.answerer, ConverseAnswerer)
+    assert isinstance(app.answerer, MeteredStreamingAnswerer)  # every answer is logged as a metric event
+    assert isinstance(app.answerer.inner, ConverseAnswerer)
     assert isinstance(app.retriever, KnowledgeBaseRetriever)
     assert isinstance(app.summarizer, BedrockSummarizer)
 

@@ -123,3 +123,18 @@ async def test_locked_store_is_a_clear_error(tmp_path: Path) -> None:
         other.close()
     await store.ensure_source("x", "folder")  # usable again, nothing lost
     await store.close()
+
+
+async def test_answers_are_logged_as_metric_events(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.answering.metered import metered
+    from bot.models import Answer, Question
+
+    class Fixed:
+        async def answer(self, question: Question) -> Answer:
+            return Answer(text="x [1]", grounded=True)
+
+    caplog.set_level("INFO", logger="kbot.answers")
+    answer = await metered(Fixed()).answer(Question("q"))
+    assert answer.grounded
+    (record,) = [r for r in caplog.records if r.name == "kbot.answers"]
+    assert record.kb_event == "answer" and record.kb_latency_ms >= 0 and record.kb_grounded is True
