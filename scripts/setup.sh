@@ -9,12 +9,16 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
   || { echo "kbot needs Python 3.11 (found $("$PY" --version 2>&1))" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+LOG=.venv/pip-install.log
+pip_install() {  # quiet unless it fails: then show why
+  .venv/bin/python -m pip install "$@" >"$LOG" 2>&1 || { tail -40 "$LOG" >&2; echo "setup: pip install failed (full log: $LOG)" >&2; exit 1; }
+}
 if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  pip_install -e '.[dev]'
   if [ -x .ci/install-mediawiki.sh ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     .ci/install-mediawiki.sh || echo "setup: MediaWiki not installed; its integration test will be skipped" >&2
   fi
 else
-  .venv/bin/python -m pip install -q -e .
+  pip_install -e .
 fi
 echo "setup: ready (.venv)" >&2
