@@ -8,7 +8,7 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 "$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
   || { echo "kbot needs Python 3.11 (found $("$PY" --version 2>&1))" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 LOG=.venv/pip-install.log
 pip_install() {  # quiet unless it fails: then show why
   .venv/bin/python -m pip install "$@" >"$LOG" 2>&1 || { tail -40 "$LOG" >&2; echo "setup: pip install failed (full log: $LOG)" >&2; exit 1; }

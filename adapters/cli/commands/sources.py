@@ -100,7 +100,19 @@ async def _list(args: argparse.Namespace, app: Any) -> int:
             for s in sources
         ]
         _table(rows)
+    if not args.json:
+        await _print_ad_hoc(app, {s.name for s in sources})
     return 0
+
+
+async def _print_ad_hoc(app: Any, configured: set[str]) -> None:
+    """Folders indexed directly with ``kbot ingest`` live in the store without a configured source."""
+    counts = await app.store.source_counts()
+    ad_hoc = sorted(name for name in counts if name not in configured)
+    if ad_hoc:
+        print("\nindexed with `kbot ingest` (not synced by the worker):")
+        for name in ad_hoc:
+            print(f"  {name}: {counts[name]} documents ({await app.store.source_location(name) or '-'})")
 
 
 async def _show(args: argparse.Namespace, app: Any) -> int:
