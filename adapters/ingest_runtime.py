@@ -1,6 +1,8 @@
 """Assemble the ingest worker from the :class:`adapters.wiring.App`: sink, checkpoints, connectors.
 
 The sink follows ``KBOT_BACKEND``: the local store (embedded) or the Bedrock Knowledge Base.
+Checkpoints live in the config table when ``KBOT_CONFIG_TABLE`` is set (AWS: the Fargate task's disk
+does not outlive a run), else in SQLite next to the store.
 Used by ``kbot sync`` and ``kbot worker``.
 """
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -23,6 +25,9 @@ from ingest.pipeline import IngestPipeline
 from ingest.registry import ConnectorContext, build_connector
 from ingest.worker import SyncWorker
 
+if TYPE_CHECKING:
+    from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
+
 
 def build_sink(app: Any) -> DocumentSink:
     if app.settings.kbot_backend == "bedrock":
@@ -34,11 +39,22 @@ def build_sink(app: Any) -> DocumentSink:
     return LocalStoreSink(app.store, app.embedder)
 
 
+def build_checkpoints(settings: Any) -> SqliteCheckpointStore | DynamoCheckpointStore:
+    if settings.kbot_config_table:
+        from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
+
+        return DynamoCheckpointStore(
+            settings.kbot_config_table, region=settings.aws_region,
+            profile=settings.aws_profile, max_attempts=settings.bedrock_max_attempts,
+        )
+    return SqliteCheckpointStore(settings.kbot_db)
+
+
 @contextlib.asynccontextmanager
 async def open_worker(app: Any, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
     settings = app.settings
     sink = build_sink(app)
-    checkpoints = SqliteCheckpointStore(settings.kbot_db)
+    checkpoints = build_checkpoints(settings)
     bar = ProgressBar(enabled=progress, desc="syncing")
     pipeline = IngestPipeline(app.parser, sink, checkpoints, on_progress=bar.update)
     session = aiohttp.ClientSession()

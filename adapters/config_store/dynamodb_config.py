@@ -6,6 +6,7 @@ Key schema: ``pk`` (S, hash) + ``sk`` (S, range); each record's body is JSON in 
     pk=STATUS   sk=<name>                       pk=ADMIN    sk=<user>
     pk=AUDIT    sk=<iso time>#<uuid>  (put-if-absent, never updated or deleted)
     pk=FEEDBACK sk=<iso time>#<uuid>            pk=SYNC     sk=<request id>
+    pk=CHECKPOINT sk=<source name>  (connector checkpoints; see dynamodb_checkpoints.py)
 
 boto3 is synchronous, so every call runs via :func:`asyncio.to_thread`; botocore retries
 throttling with adaptive backoff and its errors are translated into :mod:`bot.errors`.
@@ -45,7 +46,9 @@ def _translate(table: str, exc: Exception) -> Exception:
     return BackendError(f"DynamoDB unreachable for {table}: {type(exc).__name__}")
 
 
-class DynamoConfigRepository:
+class DynamoTable:
+    """The config table's client and key/value primitives, shared by the repositories on it."""
+
     def __init__(
         self,
         table: str,
@@ -141,6 +144,10 @@ class DynamoConfigRepository:
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
         return out
 
+
+class DynamoConfigRepository(DynamoTable):
+    """Sources, status, channels, admins, audit, sync requests and feedback."""
+
     # --- sources and status ------------------------------------------------------------------
     async def list_sources(self) -> list[Source]:
         return [codec.source_from_dict(d) for d in await self._query("SOURCE")]
@@ -165,6 +172,7 @@ class DynamoConfigRepository:
             missing=f"no source named '{name}'",
         )
         await self._delete("STATUS", name)
+        await self._delete("CHECKPOINT", name)  # a re-added source starts with a full sync
         for request in await self.pending_sync_requests():
             if request.source == name:
                 await self.complete_sync_request(request.id)

@@ -116,6 +116,9 @@ class SqliteConfigRepository:
                 found = c.execute("DELETE FROM cfg_sources WHERE name=?", (name,)).rowcount
                 c.execute("DELETE FROM cfg_source_status WHERE source=?", (name,))
                 c.execute("DELETE FROM cfg_sync_requests WHERE source=?", (name,))
+                # A source re-added under this name must start with a full sync, not an old checkpoint.
+                if c.execute("SELECT 1 FROM sqlite_master WHERE name='ingest_checkpoints'").fetchone():
+                    c.execute("DELETE FROM ingest_checkpoints WHERE source=?", (name,))
             except BaseException:
                 c.execute("ROLLBACK")
                 raise

@@ -275,6 +275,10 @@ def test_worker_has_least_privilege_ingestion_rights(full: Synth) -> None:
     (creds,) = [s for s in worker if s.get("Sid") == "ReadSourceCredentials"]
     assert creds["Action"] == "secretsmanager:GetSecretValue"
     assert ":secret:kbot/sources/*" in json.dumps(creds["Resource"])
+    # connector checkpoints (pk=CHECKPOINT) live in the config table: the task's disk dies with it
+    table = [s for s in worker if {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} <= _actions([s])]
+    assert table and "ConfigTable" in json.dumps(table[0]["Resource"])
+    assert "dynamodb:LeadingKeys" not in json.dumps(table)  # not scoped away from CHECKPOINT items
 
 
 def test_web_cannot_ingest_or_write_documents(full: Synth) -> None:
