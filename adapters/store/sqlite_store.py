@@ -37,6 +37,9 @@ def translate_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"knowledge store {path} is not a usable SQLite database: {exc}") from exc
 
 
+_SPLITTABLE = re.compile(r"^(\d+)([a-z]+)$")
+
+
 def open_database(path: Path, ddl: str, *, timeout: float = 5.0) -> sqlite3.Connection:
     """Open (creating the folder) one of kbot's SQLite files in WAL mode and apply ``ddl``."""
     with translate_errors(path):
@@ -215,7 +218,10 @@ class SqliteStore:
         terms = list(dict.fromkeys(content_words(query)))[:32]
         if not terms:
             return []
-        match = " OR ".join('"' + re.sub(r'"', "", t) + '"' for t in terms)
+        phrases = ['"' + t.replace('"', "") + '"' for t in terms]
+        # "401k" in a question vs "401(k)" in the text: also match the split form.
+        phrases += [f'"{m.group(1)} {m.group(2)}"' for t in terms if (m := _SPLITTABLE.match(t))]
+        match = " OR ".join(phrases)
         where, args = self._filter_sql(groups, sources)
         sql = (
             "SELECT c.id, bm25(chunks_fts, 3.0, 2.0, 1.0) AS s FROM chunks_fts"
