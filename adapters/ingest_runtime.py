@@ -14,49 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from adapters.cli.progress import ProgressBar
 from adapters.msgraph_auth import graph_token_factory
 from adapters.secrets import SecretResolver
-from adapters.store.checkpoints import SqliteCheckpointStore
 from bot.models import Source
-from bot.ports import DocumentSink
 from ingest.interfaces import Connector
-from ingest.pipeline import IngestPipeline
 from ingest.registry import ConnectorContext, build_connector
 from ingest.worker import SyncWorker
 
 if TYPE_CHECKING:
-    from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
-
-
-def build_sink(app: Any) -> DocumentSink:
-    if app.settings.kbot_backend == "bedrock":
-        from adapters.bedrock_sink.factory import build_bedrock_sink
-
-        return build_bedrock_sink(app.settings)
-    from ingest.local_sink import LocalStoreSink
-
-    return LocalStoreSink(app.store, app.embedder)
-
-
-def build_checkpoints(settings: Any) -> SqliteCheckpointStore | DynamoCheckpointStore:
-    if settings.kbot_config_table:
-        from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
-
-        return DynamoCheckpointStore(
-            settings.kbot_config_table, region=settings.aws_region,
-            profile=settings.aws_profile, max_attempts=settings.bedrock_max_attempts,
-        )
-    return SqliteCheckpointStore(settings.kbot_db)
+    pass
 
 
 @contextlib.asynccontextmanager
 async def open_worker(app: Any, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
     settings = app.settings
-    sink = build_sink(app)
-    checkpoints = build_checkpoints(settings)
-    bar = ProgressBar(enabled=progress, desc="syncing")
-    pipeline = IngestPipeline(app.parser, sink, checkpoints, on_progress=bar.update)
+    checkpoints = app.checkpoint_store()
+    pipeline, sink, bar = app.ingest_pipeline(progress=progress, checkpoints=checkpoints)
     session = aiohttp.ClientSession()
     ctx = ConnectorContext(
         session=session,

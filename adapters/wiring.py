@@ -10,7 +10,16 @@ from functools import cached_property
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.ports import Answerer, Embedder, FeedbackRecorder, FileParser, Retriever, Summarizer
+from bot.ports import (
+    Answerer,
+    CheckpointStore,
+    DocumentSink,
+    Embedder,
+    FeedbackRecorder,
+    FileParser,
+    Retriever,
+    Summarizer,
+)
 from bot.settings import Settings
 
 
@@ -50,15 +59,38 @@ class App:
 
         return HybridRetriever(self.store, self.embedder)
 
-    def local_pipeline(self, *, progress: bool = False):
-        """(pipeline, sink, progress bar) for indexing into the local store."""
-        from adapters.cli.progress import ProgressBar
+    # --- ingest: the same sink and checkpoints for `kbot ingest`, `kbot sync` and `kbot worker` --
+    def ingest_sink(self) -> DocumentSink:
+        """A new sink for one run (its work counters are per run), following ``KBOT_BACKEND``."""
+        if self.settings.kbot_backend == "bedrock":
+            from adapters.bedrock_sink.factory import build_bedrock_sink
+
+            return build_bedrock_sink(self.settings)
         from ingest.local_sink import LocalStoreSink
+
+        return LocalStoreSink(self.store, self.embedder)
+
+    def checkpoint_store(self) -> CheckpointStore:
+        """Connector checkpoints: the config table on AWS (a Fargate task's disk is gone after a run)."""
+        if self.settings.kbot_config_table:
+            from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
+
+            return DynamoCheckpointStore(
+                self.settings.kbot_config_table, region=self.settings.aws_region,
+                profile=self.settings.aws_profile, max_attempts=self.settings.bedrock_max_attempts,
+            )
+        from adapters.store.checkpoints import SqliteCheckpointStore
+
+        return SqliteCheckpointStore(self.settings.kbot_db)
+
+    def ingest_pipeline(self, *, progress: bool = False, checkpoints: CheckpointStore | None = None):
+        """(pipeline, sink, progress bar) for one ingest run into the configured backend."""
+        from adapters.cli.progress import ProgressBar
         from ingest.pipeline import IngestPipeline
 
-        sink = LocalStoreSink(self.store, self.embedder)
-        bar = ProgressBar(enabled=progress)
-        return IngestPipeline(self.parser, sink, on_progress=bar.update), sink, bar
+        sink = self.ingest_sink()
+        bar = ProgressBar(enabled=progress, desc="indexing")
+        return IngestPipeline(self.parser, sink, checkpoints, on_progress=bar.update), sink, bar
 
     # --- backend-dependent --------------------------------------------------------------
     @cached_property

@@ -29,7 +29,7 @@ async def main() -> int:
     questions = [json.loads(x) for x in (REPO / "bench" / "sample_kb_questions.jsonl").read_text().splitlines() if x]
     with tempfile.TemporaryDirectory() as tmp:
         app = App.from_env(kbot_db=Path(tmp) / "kb.db")
-        pipeline, _, _ = app.local_pipeline()
+        pipeline, _, _ = app.ingest_pipeline()
         kb = REPO / "sample_kb"
         await pipeline.sync(FolderConnector("sample_kb", kb, supports=app.parser.supports), source="sample_kb")
         bm25 = HybridRetriever(app.store, app.embedder, mode="bm25")

@@ -16,8 +16,8 @@ from moto import mock_aws
 
 from adapters.config_store.dynamodb_checkpoints import MAX_CHECKPOINT_BYTES, DynamoCheckpointStore
 from adapters.config_store.dynamodb_config import DynamoConfigRepository
-from adapters.ingest_runtime import build_checkpoints
 from adapters.store.checkpoints import SqliteCheckpointStore
+from adapters.wiring import App
 from bot.errors import StoreError
 from bot.settings import load_settings
 from ingest.pipeline import IngestPipeline
@@ -149,10 +149,10 @@ async def test_crashed_task_resumes_in_a_new_task(
 
 
 async def test_runtime_picks_the_store_from_settings(tmp_path: Path, aws: None) -> None:
-    local = build_checkpoints(load_settings(kbot_config_table=None, kbot_db=tmp_path / "kbot.db"))
+    local = App(load_settings(kbot_config_table=None, kbot_db=tmp_path / "kbot.db")).checkpoint_store()
     assert isinstance(local, SqliteCheckpointStore)
     await local.close()
-    remote = build_checkpoints(load_settings(kbot_config_table="kbot-config", aws_region="us-east-1"))
+    remote = App(load_settings(kbot_config_table="kbot-config", aws_region="us-east-1")).checkpoint_store()
     assert isinstance(remote, DynamoCheckpointStore) and remote.table == "kbot-config"
 
 

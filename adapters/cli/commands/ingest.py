@@ -45,7 +45,7 @@ async def run(args: argparse.Namespace, app) -> int:
                 f"source '{source}' already indexes {existing}; pass --source NAME to index {path} separately"
             )
         await app.store.ensure_source(source, "folder", location)
-        pipeline, sink, progress = app.local_pipeline(progress=sys.stderr.isatty())
+        pipeline, sink, progress = app.ingest_pipeline(progress=sys.stderr.isatty())
         connector = FolderConnector(
             source, path, supports=app.parser.supports,
             max_bytes=app.settings.kbot_max_file_mb * 1024 * 1024,
@@ -53,6 +53,9 @@ async def run(args: argparse.Namespace, app) -> int:
         )
         try:
             report = await pipeline.sync(connector, source=source)
+            finish = getattr(sink, "finish", None)  # Bedrock KB: start the ingestion job, wait for it
+            if finish is not None:
+                await finish(source)
         finally:
             progress.close()
         for f in report.failures:
@@ -62,14 +65,14 @@ async def run(args: argparse.Namespace, app) -> int:
         data = {
             "source": source, "seen": report.seen, "parsed": report.parsed, "unchanged": report.unchanged,
             "upserted": report.upserted, "deleted": report.deleted, "failed": len(report.failures),
-            "chunks_embedded": sink.chunks_embedded, "chunks_reused": sink.chunks_reused,
+            "chunks_embedded": getattr(sink, "chunks_embedded", 0), "chunks_reused": getattr(sink, "chunks_reused", 0),
         }
         reports.append(data)
         if not args.json:
             print(
                 f"{source}: {report.seen} files seen, {report.parsed} parsed, {report.unchanged} unchanged, "
                 f"{report.deleted} deleted, {len(report.failures)} failed; "
-                f"{sink.chunks_embedded} chunks embedded, {sink.chunks_reused} reused"
+                f"{data['chunks_embedded']} chunks embedded, {data['chunks_reused']} reused"
             )
     if args.json:
         print(json.dumps(reports if len(reports) != 1 else reports[0]))
