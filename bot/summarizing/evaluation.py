@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rouge_score import rouge_scorer
-
 from bot.errors import InputError
 from bot.models import Conversation, Message
 from bot.ports import Summarizer
@@ -121,6 +119,8 @@ class EvalReport:
 
 class _Totals:
     def __init__(self) -> None:
+        from rouge_score import rouge_scorer  # nltk-heavy: only when scoring, not at every `kbot` start
+
         self.scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
         self.sums: dict[str, dict[str, float]] = {}
 

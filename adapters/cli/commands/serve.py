@@ -51,7 +51,8 @@ async def run(args: argparse.Namespace, app: App) -> int:
 
             socket_handler = AsyncSocketModeHandler(bolt, app_token)
             await socket_handler.connect_async()
-        mode = "socket mode" if socket_handler else ("POST /slack/events" if bolt else "off, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+        slack_off = "off, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+        mode = "socket mode" if socket_handler else ("POST /slack/events" if bolt else slack_off)
         print(f"kbot: serving on http://{args.host}:{port} (Slack: {mode}; GET /healthz)", file=sys.stderr)
         await _wait_for_stop()
     finally:
