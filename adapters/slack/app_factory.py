@@ -36,7 +36,9 @@ def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
         signing_secret=secret,
         request_verification_enabled=not socket_mode,
         process_before_response=False,
-        name="kbot",
+        # Not "kbot": bolt pins its app logger's level on every request, and a logger named "kbot"
+        # would silence kbot.* INFO events (answer metrics, token usage) under it.
+        name="kbot-slack",
     )
     ctx = SlackContext(app=app)
     seen = SeenEvents()

@@ -21,27 +21,11 @@ def _json_lines(emit: Callable[[], object]) -> list[dict]:
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    # Other tests may configure logging (dictConfig disables existing loggers, levels get raised):
-    # re-enable every kbot logger for the duration of this capture.
-    saved = {
-        name: (lg.disabled, lg.level)
-        for name, lg in logging.root.manager.loggerDict.items()
-        if isinstance(lg, logging.Logger) and name.split(".")[0] in ("adapters", "bot", "ingest", "kbot")
-    }
-    for name in saved:
-        logging.getLogger(name).disabled = False
-        logging.getLogger(name).setLevel(logging.NOTSET)
-    old_disable = logging.root.manager.disable
-    logging.disable(logging.NOTSET)
     try:
         emit()
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
-        logging.disable(old_disable)
-        for name, (disabled, level) in saved.items():
-            logging.getLogger(name).disabled = disabled
-            logging.getLogger(name).setLevel(level)
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 

@@ -33,3 +33,20 @@ async def test_healthz_reports_an_unusable_store(tmp_path) -> None:
         resp = await client.get("/healthz")
         body = await resp.json()
     assert resp.status == 503 and body["status"] == "degraded" and body["error"]
+
+
+def test_building_the_slack_app_keeps_kbot_info_events(caplog: pytest.LogCaptureFixture) -> None:
+    """Bolt pins its app logger's level on each request; that must not silence kbot.* metric events."""
+    import logging
+
+    from adapters.slack.app_factory import build_slack_app
+
+    from slack_bolt.logger import get_bolt_app_logger
+
+    logging.getLogger().setLevel(logging.WARNING)
+    settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret="s3cret")
+    bolt = build_slack_app(App(settings))
+    get_bolt_app_logger(app_name=bolt.name)  # what bolt does on every request: pins that logger's level
+    caplog.set_level(logging.INFO)
+    logging.getLogger("kbot.answers").info("answer", extra={"kb_event": "answer"})
+    assert [r.getMessage() for r in caplog.records if r.name == "kbot.answers"] == ["answer"]
