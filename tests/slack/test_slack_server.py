@@ -39,9 +39,9 @@ def test_building_the_slack_app_keeps_kbot_info_events(caplog: pytest.LogCapture
     """Bolt pins its app logger's level on each request; that must not silence kbot.* metric events."""
     import logging
 
-    from adapters.slack.app_factory import build_slack_app
-
     from slack_bolt.logger import get_bolt_app_logger
+
+    from adapters.slack.app_factory import build_slack_app
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret="s3cret")
