@@ -116,3 +116,9 @@ def test_bad_input_gets_one_line_errors(tmp_path: Path) -> None:
         conn.close()
     assert locked.returncode == 1
     assert "locked" in locked.stderr and "Traceback" not in locked.stderr
+
+
+def test_asking_an_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
+    out = kbot("ask", "--json", "what is the vpn address?", db=tmp_path / "empty.db")
+    assert out.returncode == 0 and json.loads(out.stdout)["grounded"] is False
+    assert "is empty" in out.stderr and "kbot ingest PATH" in out.stderr

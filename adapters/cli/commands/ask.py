@@ -23,7 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+async def _warn_if_empty(app) -> None:
+    if app.settings.kbot_backend == "embedded" and (await app.store.stats())["documents"] == 0:
+        print(f"kbot: warning: the knowledge store {app.settings.kbot_db} is empty; "
+              "index documents first with: kbot ingest PATH", file=sys.stderr)
+
+
 async def run(args: argparse.Namespace, app) -> int:
+    await _warn_if_empty(app)
     if args.batch:
         return await _batch(args, app)
     text = " ".join(args.question).strip()
