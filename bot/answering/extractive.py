@@ -101,8 +101,8 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages[:5])
         if not candidates:
             return self._not_found(passages)
-        vectors = await self.embedder.embed([query] + [c.sentence for c in candidates])
-        qvec, svecs = vectors[0], vectors[1:]
+        qvec = (await self.embedder.embed([query]))[0]  # same text as retrieval: a cache hit
+        svecs = await self.embedder.embed([c.sentence for c in candidates])
         cosines = svecs @ qvec
         qwords = set(content_words(question.text)) or set(content_words(query))
         for cand, cos in zip(candidates, cosines, strict=True):
