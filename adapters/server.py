@@ -62,6 +62,8 @@ def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
             web_app.router.add_post(SLACK_PATH, slack_handler(bolt))
     web_app[SLACK_BOLT] = bolt
     web_app.router.add_get("/healthz", healthz)
-    if importlib.util.find_spec("adapters.teams.routes") is not None:
+    # Teams only when it can authenticate its callers (or the explicit loopback emulator mode): an
+    # unauthenticated /api/messages would let anyone act as any Teams user, admins included.
+    if app.settings.teams_enabled and importlib.util.find_spec("adapters.teams.routes") is not None:
         importlib.import_module("adapters.teams.routes").add_teams_routes(web_app, app)
     return web_app

@@ -65,9 +65,26 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
     kbot_teams_stream_interval: float = 1.5  # seconds between streaming updates in 1:1 chats (Teams: <= 1/s)
+    # Unauthenticated local testing with the Bot Framework Emulator: off unless asked for, loopback only,
+    # and its identities are never admins nor members of any group (docs/security.md).
+    kbot_teams_emulator: bool = False
+    # Hosts a reply may be POSTed to (the activity's serviceUrl). Teams' public, GCC, GCC High and DoD
+    # connectors; add more (comma-separated) only for a sovereign cloud or a test connector.
+    kbot_teams_service_hosts: str = (
+        "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,"
+        "smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us"
+    )
 
     # --- server -----------------------------------------------------------------------------
     port: int = 3000
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is mounted only when it can authenticate callers, or for the explicit emulator mode."""
+        return bool(self.microsoft_app_id) or self.kbot_teams_emulator
+
+    def teams_service_hosts(self) -> set[str]:
+        return {h.strip().lower() for h in self.kbot_teams_service_hosts.split(",") if h.strip()}
 
     def admin_ids(self) -> set[str]:
         return {a.strip().lower() for a in self.kbot_admins.split(",") if a.strip()}

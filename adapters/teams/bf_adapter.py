@@ -6,7 +6,9 @@ module only.
 
 * Inbound JWTs are validated by botbuilder's ``ConfigurationBotFrameworkAuthentication`` (Bot Framework
   OpenID metadata, issuer, audience = ``MICROSOFT_APP_ID``, ``serviceurl`` claim). Without an app id the
-  endpoint runs unauthenticated (local / Bot Framework Emulator) and says so loudly.
+  endpoint refuses to start unless ``KBOT_TEAMS_EMULATOR=1`` asks for the local emulator mode, whose
+  callers are anonymous (never admins, never in a group) and which ``kbot serve`` binds to loopback.
+* Every activity's ``serviceUrl`` must be a trusted Teams connector (:mod:`.service_url`).
 * Authentication runs before the turn, so a bad token is a clean 401 and a bot bug is never one.
 * Message turns run in the background after a 200 (Teams redelivers a message whose POST takes longer
   than ~15 s); ``invoke`` turns run inline because their HTTP response *is* the answer.
@@ -15,10 +17,8 @@ module only.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from typing import Any
-from urllib.parse import urlparse
 
 import jwt
 import requests
@@ -33,6 +33,7 @@ from bot.errors import ConfigError
 from bot.settings import Settings
 
 from .ports import InvokeReply, TurnHandler
+from .service_url import service_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +121,16 @@ class BotFrameworkEndpoint:
     ) -> None:
         self.handler = handler
         self.auth_enabled = bool(settings.microsoft_app_id)
+        self.trusted_hosts = settings.teams_service_hosts()
         if not self.auth_enabled:
+            if not settings.kbot_teams_emulator:
+                raise ConfigError(
+                    "Teams needs MICROSOFT_APP_ID (and its password) to authenticate callers; "
+                    "set KBOT_TEAMS_EMULATOR=1 only for local testing with the Bot Framework Emulator"
+                )
             log.warning(
-                "MICROSOFT_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests "
-                "(local / Bot Framework Emulator mode). Never expose it like this."
+                "KBOT_TEAMS_EMULATOR=1: /api/messages accepts UNAUTHENTICATED requests from loopback "
+                "(Bot Framework Emulator); callers are anonymous: no admin rights, no groups."
             )
         self.adapter = CloudAdapter(
             ConfigurationBotFrameworkAuthentication(_BotConfig(settings), credentials_factory=credentials_factory)
@@ -143,6 +150,8 @@ class BotFrameworkEndpoint:
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - msrest raises several types for bad shapes
             return _error(400, "malformed activity")
+        if not activity.service_url:
+            return _error(400, "activity has no serviceUrl")
         header = request.headers.get("Authorization", "")
         if self.auth_enabled and not header.startswith("Bearer "):
             return _error(401, "missing bearer token")
@@ -154,12 +163,13 @@ class BotFrameworkEndpoint:
         except (PermissionError, jwt.PyJWTError, ValueError, KeyError, IndexError, TypeError) as exc:
             log.warning("teams: rejected request: %s", type(exc).__name__)
             return _error(401, "invalid token")
-        if not activity.service_url:
-            return _error(400, "activity has no serviceUrl")
-        if not self.auth_enabled and not _is_loopback(activity.service_url):
-            # Unauthenticated mode must not send answers to whatever serviceUrl a caller names.
-            log.warning("teams: emulator mode refuses non-local serviceUrl %s", activity.service_url)
-            return _error(403, "without MICROSOFT_APP_ID only a local serviceUrl (emulator) is allowed")
+        problem = service_url_problem(activity.service_url, self.trusted_hosts, emulator=not self.auth_enabled)
+        if problem:
+            # Replies carry the bot's token to serviceUrl: never to a host or path a caller made up.
+            log.warning("teams: refused activity: %s", problem)
+            return _error(403, problem)
+        if not self.auth_enabled:
+            body = anonymous(body)
 
         async def logic(turn_context: TurnContext) -> None:
             reply = await self.handler(body, _TurnReplier(turn_context))
@@ -203,14 +213,12 @@ def _check_credentials(settings: Settings) -> None:
         raise ConfigError(f"MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_TENANT_ID")
 
 
-def _is_loopback(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def anonymous(body: dict[str, Any]) -> dict[str, Any]:
+    """An unauthenticated caller's claimed identity, scoped so it matches no admin, group or e-mail."""
+    sent = body.get("from")
+    who: dict[str, Any] = sent if isinstance(sent, dict) else {}
+    claimed = str(who.get("id") or "anonymous")
+    return {**body, "from": {"id": f"emulator:{claimed}", "name": who.get("name") or "Emulator user"}}
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -15,14 +15,14 @@ from bot.admin.sync import QueuedSync
 from bot.models import Source
 from bot.settings import load_settings
 from ingest.registry import SOURCE_KINDS
-from tests.teams.conftest import TeamsRig, connector, make_rig  # noqa: F401 - fixtures
-from tests.teams.test_teams_auth import (  # noqa: F401 - fixtures
+from tests.teams.botframework_auth import (  # noqa: F401 - fixtures
     APP_ID,
-    _LocalCredentialFactory,
-    _token,
     openid_server,
     signing_key,
 )
+from tests.teams.botframework_auth import LocalCredentialFactory as _LocalCredentialFactory
+from tests.teams.botframework_auth import token as _token
+from tests.teams.conftest import TeamsRig, connector, make_rig  # noqa: F401 - fixtures
 
 MEGAN = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"  # the sender of message_personal.json
 RIDO = "c5e99701-2a32-49c1-a660-4629ceeb8c61"  # the sender of invoke_adaptive_card_action_execute.json
@@ -93,6 +93,6 @@ async def test_authenticated_sync_button_checks_rights(
 async def test_unauthenticated_admin_command_never_runs(secure_admin_rig: TeamsRig) -> None:
     rig = secure_admin_rig
     activity = rig.activity("message_personal.json", text="admin remove handbook")
-    assert (await rig.post(activity)).status == 401
+    assert (await rig.post(activity, headers={})).status == 401
     assert [s.name for s in await rig.app.config.list_sources()] == ["handbook"]
     assert await rig.app.config.list_audit() == []

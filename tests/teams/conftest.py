@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.teams.routes import add_teams_routes
 from adapters.wiring import App
@@ -26,6 +27,13 @@ from bot.ports import AnswerDelta
 from bot.settings import Settings, load_settings
 from bot.summarizing.extractive import ExtractiveSummarizer
 from tests.fakes import HashEmbedder
+from tests.teams.botframework_auth import (  # noqa: F401 - fixtures
+    AUTHENTICATED,
+    LocalCredentialFactory,
+    openid_server,
+    signing_key,
+    token,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "teams"
 LONG_SNIPPET = ("Employees submit expense reports in Concur within 30 days of the purchase. " * 12).strip()
@@ -190,6 +198,7 @@ class TeamsRig:
     answerer: FakeAnswerer
     feedback: FakeFeedback
     app: App
+    signing_key: rsa.RSAPrivateKey | None = None  # set when the bot authenticates callers (the default)
 
     def activity(self, fixture_name: str, /, **changes: Any) -> dict[str, Any]:
         data = copy.deepcopy(fixture(fixture_name))
@@ -198,6 +207,10 @@ class TeamsRig:
         return data
 
     async def post(self, activity: Any, **kwargs: Any) -> Any:
+        """POST as the Bot Connector does: with a valid token, unless ``headers`` are given explicitly."""
+        if self.signing_key is not None and "headers" not in kwargs and isinstance(activity, dict):
+            service_url = str(activity.get("serviceUrl") or "")
+            kwargs["headers"] = {"Authorization": f"Bearer {token(self.signing_key, service_url)}"}
         return await self.client.post("/api/messages", json=activity, **kwargs)
 
 
@@ -215,7 +228,11 @@ RigFactory = Callable[..., Any]
 
 
 @pytest.fixture
-async def make_rig(connector: FakeConnector) -> AsyncIterator[RigFactory]:
+async def make_rig(
+    connector: FakeConnector,
+    openid_server: str,  # noqa: F811 - the fixture
+    signing_key: rsa.RSAPrivateKey,  # noqa: F811 - the fixture
+) -> AsyncIterator[RigFactory]:
     clients: list[TestClient] = []
 
     async def build(
@@ -223,25 +240,33 @@ async def make_rig(connector: FakeConnector) -> AsyncIterator[RigFactory]:
         answerer: FakeAnswerer | None | str = "fake",
         settings: Settings | None = None,
         credentials_factory: Any = None,
+        emulator: bool = False,
         **components: Any,
     ) -> TeamsRig:
-        """``answerer=None``: the App builds (or fails to build) its own from ``settings``."""
+        """An authenticated bot (signed activities, as Teams sends them) unless ``emulator=True``.
+        ``answerer=None``: the App builds (or fails to build) its own from ``settings``."""
         fake = answerer if isinstance(answerer, FakeAnswerer) else FakeAnswerer()
         if answerer is not None:
             components["answerer"] = fake
         feedback = FakeFeedback()
-        app = App(
-            settings or load_settings(),
-            feedback=feedback,
-            summarizer=ExtractiveSummarizer(HashEmbedder()),
-            **components,
-        )
+        base = settings or load_settings()
+        if emulator:
+            base = base.model_copy(update={"kbot_teams_emulator": True, "microsoft_app_id": None})
+        elif not base.microsoft_app_id:
+            base = base.model_copy(update=AUTHENTICATED)
+        else:
+            base = base.model_copy(update={"kbot_teams_service_hosts": "127.0.0.1"})
+        if base.microsoft_app_id and credentials_factory is None:
+            credentials_factory = LocalCredentialFactory(base.microsoft_app_id, "x")
+        components.setdefault("feedback", feedback)
+        app = App(base, summarizer=ExtractiveSummarizer(HashEmbedder()), **components)
         web_app = web.Application()
         add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
         client = TestClient(TestServer(web_app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
-        return TeamsRig(client, connector, fake, feedback, app)
+        key = signing_key if base.microsoft_app_id else None
+        return TeamsRig(client, connector, fake, components["feedback"], app, key)
 
     yield build
     for client in clients:

@@ -7,100 +7,18 @@ replies use a credentials factory with a fixed token, so nothing ever talks to l
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import jwt
 import pytest
-from botframework.connector.auth import (
-    ChannelValidation,
-    MicrosoftAppCredentials,
-    PasswordServiceClientCredentialFactory,
-)
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from bot.settings import load_settings
 
+from .botframework_auth import APP_ID, LocalCredentialFactory, token
 from .conftest import TeamsRig
 
-APP_ID = "8e2a4a8c-5d0e-4b43-9d8c-0f1b7d2b3c4d"
-KID = "local-test-key"
-ISSUER = "https://api.botframework.com"
-
-
-class _StaticCredentials(MicrosoftAppCredentials):
-    def get_access_token(self, force_refresh: bool = False) -> str:
-        return "outbound-test-token"
-
-
-class _LocalCredentialFactory(PasswordServiceClientCredentialFactory):
-    """Real app-id checks; outbound tokens without a login server."""
-
-    async def create_credentials(
-        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> Any:
-        if not await self.is_valid_app_id(app_id):
-            raise PermissionError("Invalid app_id")
-        return _StaticCredentials(app_id, "unused", oauth_scope=oauth_scope)
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture
-def openid_server(signing_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
-    jwk.update({"kid": KID, "use": "sig", "endorsements": ["msteams", "webchat"]})
-    docs: dict[str, Any] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
-            body = json.dumps(docs.get(self.path, {})).encode()
-            self.send_response(200 if self.path in docs else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    docs["/openid"] = {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}
-    docs["/keys"] = {"keys": [jwk]}
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", f"{base}/openid")
-    yield base
-    server.shutdown()
-    server.server_close()
-
-
-def _token(
-    key: rsa.RSAPrivateKey,
-    service_url: str,
-    *,
-    audience: str = APP_ID,
-    issuer: str = ISSUER,
-    expires_in: int = 600,
-) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "aud": audience,
-        "serviceurl": service_url,
-        "nbf": now - 10,
-        "exp": now + expires_in,
-    }
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
+_LocalCredentialFactory = LocalCredentialFactory
+_token = token
 
 
 @pytest.fixture
@@ -168,7 +86,8 @@ async def test_invoke_with_valid_token_returns_invoke_status(
     assert (await resp.json())["statusCode"] == 400  # unknown card action, reported the Universal Action way
 
 
-async def test_emulator_mode_refuses_a_non_local_service_url(rig: TeamsRig) -> None:
+async def test_emulator_mode_refuses_a_non_local_service_url(make_rig) -> None:
+    rig = await make_rig(emulator=True)
     inbound = rig.activity("message_personal.json", serviceUrl="https://smba.trafficmanager.net/amer/")
     resp = await rig.post(inbound)
     assert resp.status == 403

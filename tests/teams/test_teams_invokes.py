@@ -207,7 +207,8 @@ async def test_summarize_thread_graph_failure_is_a_clean_message(thread_rig: Tea
     assert message["type"] == "message" and message["value"]
 
 
-async def test_summarize_thread_without_graph_credentials(rig: TeamsRig) -> None:
+async def test_summarize_thread_without_graph_credentials(make_rig) -> None:
+    rig = await make_rig(emulator=True)
     resp = await rig.post(_summarize_invoke(rig))
     assert resp.status == 200
     assert "not set up" in (await resp.json())["task"]["value"]

@@ -11,6 +11,7 @@ import contextlib
 import signal
 import sys
 
+from adapters.teams.service_url import is_loopback_host
 from adapters.wiring import App
 from bot.errors import ConfigError
 
@@ -22,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "serve", help="run the Slack/Teams server (POST /slack/events, GET /healthz)"
     )
     parser.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
-    parser.add_argument("--host", default="0.0.0.0", help="interface to bind (default: all)")
+    parser.add_argument(
+        "--host", help="interface to bind (default: all; 127.0.0.1 with KBOT_TEAMS_EMULATOR=1, which allows no other)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -35,6 +38,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
     port = args.port if args.port is not None else app.settings.port
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, not {port}")
+    host = bind_host(args.host, emulator=app.settings.kbot_teams_emulator and not app.settings.microsoft_app_id)
     app_token = app.settings.slack_app_token.get_secret_value() if app.settings.slack_app_token else None
     web_app = build_web_app(app, socket_mode=bool(app_token))
     bolt = web_app[SLACK_BOLT]
@@ -43,9 +47,9 @@ async def run(args: argparse.Namespace, app: App) -> int:
     socket_handler = None
     try:
         try:
-            await web.TCPSite(runner, args.host, port).start()
+            await web.TCPSite(runner, host, port).start()
         except OSError as exc:
-            raise ConfigError(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}") from exc
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         if bolt is not None and app_token:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -53,7 +57,12 @@ async def run(args: argparse.Namespace, app: App) -> int:
             await socket_handler.connect_async()
         slack_off = "off, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
         mode = "socket mode" if socket_handler else ("POST /slack/events" if bolt else slack_off)
-        print(f"kbot: serving on http://{args.host}:{port} (Slack: {mode}; GET /healthz)", file=sys.stderr)
+        teams = "off, set MICROSOFT_APP_ID"
+        if app.settings.microsoft_app_id:
+            teams = "POST /api/messages"
+        elif app.settings.kbot_teams_emulator:
+            teams = "POST /api/messages, UNAUTHENTICATED emulator mode"
+        print(f"kbot: serving on http://{host}:{port} (Slack: {mode}; Teams: {teams}; GET /healthz)", file=sys.stderr)
         await _wait_for_stop()
     finally:
         if socket_handler is not None:
@@ -62,6 +71,16 @@ async def run(args: argparse.Namespace, app: App) -> int:
             await slack_context(bolt).inflight.wait_idle(DRAIN_SECONDS)
         await runner.cleanup()
     return 0
+
+
+def bind_host(requested: str | None, *, emulator: bool) -> str:
+    """Where to listen: unauthenticated emulator mode must never be reachable from another machine."""
+    if not emulator:
+        return requested or "0.0.0.0"
+    host = requested or "127.0.0.1"
+    if not is_loopback_host(host):
+        raise ConfigError(f"KBOT_TEAMS_EMULATOR=1 serves unauthenticated Teams traffic: bind 127.0.0.1, not {host}")
+    return host
 
 
 async def _wait_for_stop() -> None:
