@@ -15,8 +15,12 @@ import os
 import pkgutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import InputError, KbotError
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 log = logging.getLogger("kbot")
 
@@ -50,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from adapters.wiring import App
 
-        overrides = {"kbot_db": args.db} if args.db else {}
-        app = App.from_env(**overrides)
+        app = App.from_env(kbot_db=args.db)
         return int(asyncio.run(_run(args, app)) or 0)
     except KeyboardInterrupt:
         print("kbot: interrupted", file=sys.stderr)
@@ -68,13 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-async def _run(args: argparse.Namespace, app: object) -> int:
+async def _run(args: argparse.Namespace, app: App) -> int:
     try:
         return int(await args.handler(args, app) or 0)
     finally:
-        close = getattr(app, "aclose", None)
-        if close:
-            await close()
+        await app.aclose()
 
 
 if __name__ == "__main__":

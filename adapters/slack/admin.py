@@ -15,8 +15,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import admin_views as views
-from adapters.slack.answering import SLACK_ERRORS, user_error_text
-from adapters.slack.asker import user_email
+from adapters.slack.access import user_email
+from adapters.slack.context import SLACK_ERRORS, user_error_text
 from adapters.wiring import App
 from bot.admin.commands import AdminReply, run_admin_command
 from bot.admin.models import Actor

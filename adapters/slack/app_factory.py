@@ -8,9 +8,9 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack.answering import SlackContext
 from adapters.slack.client import build_web_client
 from adapters.slack.commands import register_commands
+from adapters.slack.context import SlackContext
 from adapters.slack.dedupe import SeenEvents, dedupe_middleware
 from adapters.slack.events import register_assistant, register_events
 from adapters.slack.feedback import register_feedback

@@ -11,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.answering import MAX_QUESTION_CHARS, TOO_LONG, SlackContext, user_error_text
-from adapters.slack.asker import resolve_slack_access
+from adapters.slack.access import slack_ask_request
+from adapters.slack.context import SlackContext, user_error_text
 from adapters.slack.conversations import fetch_recent, fetch_thread, parse_message_link, to_conversation
 from adapters.slack.records import AnswerRecord
+from bot.conversation.ask import EmptyQuestion, question_problem
 from bot.errors import InputError
 from bot.models import Conversation
 from bot.summarizing.loaders import load_text
@@ -39,7 +40,7 @@ def _slack_read_error(exc: SlackApiError) -> InputError:
 async def _summary_reply(
     ctx: SlackContext, respond: AsyncRespond, conversation: Conversation, title: str
 ) -> None:
-    summary = await ctx.app.summarizer.summarize(conversation)
+    summary = await ctx.app.summaries.summarize(conversation)
     await respond(
         text=blocks.summary_fallback(summary, title),
         blocks=blocks.summary_blocks(summary, title),
@@ -82,27 +83,24 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
     track = ctx.inflight.track
 
     async def ack_ask(ack: AsyncAck, command: dict[str, Any]) -> None:
-        text = str(command.get("text") or "").strip()
-        if not text:
-            await ack(text=ASK_USAGE)
-        elif len(text) > MAX_QUESTION_CHARS:
-            await ack(text=TOO_LONG)
-        else:
+        problem = question_problem(str(command.get("text") or ""))
+        if problem is None:
             await ack()
+        else:
+            await ack(text=ASK_USAGE if isinstance(problem, EmptyQuestion) else problem.user_message)
 
     async def ask(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         text = str(command.get("text") or "").strip()
-        if not text or len(text) > MAX_QUESTION_CHARS:
+        if question_problem(text) is not None:  # already answered in the ack
             return
 
         async def work() -> None:
-            access = await resolve_slack_access(
-                ctx.app, client, user_id=str(command.get("user_id")),
+            request = await slack_ask_request(
+                client, text, user_id=str(command.get("user_id")),
                 channel=str(command.get("channel_id") or "D"), private=True,
             )
-            question = access.question(text)
-            asker = question.asker
-            answer = await ctx.app.answerer.answer(question)
+            result = await ctx.app.ask.ask(request)
+            asker, answer = result.question.asker, result.answer
             record_id = ctx.records.new_id()
             ctx.records.put(record_id, AnswerRecord(text, answer, asker.user_id, command.get("channel_id")))
             await respond(

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.parsing.email_parser import parse_email_file
 from adapters.slack import blocks
-from adapters.slack.answering import SLACK_ERRORS, SlackContext, post_text, user_error_text
+from adapters.slack.context import SLACK_ERRORS, SlackContext, post_text, user_error_text
 from bot.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ async def summarize_shared_emails(
             url = str(file.get("url_private_download") or file.get("url_private") or "")
             data = await download(url, token, settings.slack_api_url, max_bytes)
             conversation = await parse_email_file(data, name)
-            summary = await ctx.app.summarizer.summarize(conversation)
+            summary = await ctx.app.summaries.summarize(conversation)
             title = f"Email summary: {conversation.title or name}"
             await client.chat_postMessage(
                 channel=channel,

@@ -10,12 +10,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncAssistant, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.answering import SLACK_ERRORS, SlackContext, answer_in_thread, post_text, user_error_text
-from adapters.slack.asker import resolve_slack_access
+from adapters.slack.access import slack_ask_request
+from adapters.slack.context import SLACK_ERRORS, SlackContext, post_text, user_error_text
 from adapters.slack.conversations import BotIdentity, fetch_thread, history_turns
 from adapters.slack.emails import EMAIL_SUFFIXES, summarize_shared_emails
 from adapters.slack.mrkdwn import strip_mentions
 from adapters.slack.private_answer import answer_privately
+from adapters.slack.thread_answer import answer_in_thread
+from bot.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +71,23 @@ async def _reply(
         except SLACK_ERRORS:
             log.info("could not read thread history for %s/%s", channel, thread_ts, exc_info=True)
     try:
-        access = await resolve_slack_access(
-            ctx.app, client, user_id=str(event["user"]), channel=channel, bot_user_id=context.bot_user_id
+        request = await slack_ask_request(
+            client, text, user_id=str(event["user"]), channel=channel, bot_user_id=context.bot_user_id,
+            history=history, conversation_id=thread_ts,
         )
+        prepared = await ctx.app.ask.prepare(request)
+    except InputError as exc:  # too long, empty
+        await post_text(client, channel, thread_ts, exc.user_message)
+        return
     except Exception as exc:  # noqa: BLE001 - no access decision, no answer; say so instead of silence
         log.warning("access check failed for %s: %s", event.get("user"), exc, exc_info=True)
         await post_text(client, channel, thread_ts, user_error_text(exc))
         return
-    question = access.question(text, history=history, conversation_id=thread_ts)
-    if access.ephemeral:  # the channel's setting: answer only the asker, from what they may read
-        await answer_privately(ctx, client, question, channel=channel, thread_ts=thread_ts)
+    if prepared.ephemeral:  # the channel's setting: answer only the asker, from what they may read
+        await answer_privately(ctx, client, prepared, channel=channel, thread_ts=thread_ts)
         return
     await answer_in_thread(
-        ctx, client, question, channel=channel, thread_ts=thread_ts, team_id=context.team_id
+        ctx, client, prepared, channel=channel, thread_ts=thread_ts, team_id=context.team_id
     )
 
 

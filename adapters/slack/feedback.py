@@ -11,13 +11,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.answering import SLACK_ERRORS, SlackContext, user_error_text
-from adapters.slack.asker import resolve_slack_access
+from adapters.slack.access import slack_ask_request
+from adapters.slack.context import SLACK_ERRORS, SlackContext, user_error_text
 from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.records import AnswerRecord
 from bot.errors import InputError
 from bot.models import Answer, Feedback
-from bot.ports import FeedbackRecorder
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +82,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
             created=datetime.now(UTC),
         )
         try:
-            recorder: FeedbackRecorder = ctx.app.feedback  # type: ignore[attr-defined]
-            await recorder.record_feedback(feedback)
+            await ctx.app.ask.record_feedback(feedback)
         except Exception as exc:  # noqa: BLE001 - tell the user it was not saved
             log.warning("feedback not recorded: %s", exc, exc_info=True)
             await respond(
@@ -166,15 +164,16 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
                 raise InputError(
                     "nothing to share", user_message="Sorry, I can't share that answer any more."
                 )
-            access = await resolve_slack_access(
-                ctx.app, client, user_id=user, channel=channel, bot_user_id=context.bot_user_id
+            request = await slack_ask_request(
+                client, question, user_id=user, channel=channel, bot_user_id=context.bot_user_id
             )
-            if access.ephemeral:
+            prepared = await ctx.app.ask.prepare(request)
+            if prepared.ephemeral:
                 raise InputError(
                     "channel answers are private",
                     user_message="Answers in this channel are private, so I can't share one here.",
                 )
-            answer = await ctx.app.answerer.answer(access.question(question))
+            answer = (await ctx.app.ask.answer(prepared)).answer
             shared_id = ctx.records.new_id()
             ctx.records.put(shared_id, AnswerRecord(question, answer, user, channel))
             header = f"<@{user}> asked: {escape(truncate(question, 200))}"

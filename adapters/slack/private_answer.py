@@ -7,22 +7,20 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.answering import MAX_QUESTION_CHARS, SLACK_ERRORS, TOO_LONG, SlackContext, user_error_text
+from adapters.slack.context import SLACK_ERRORS, SlackContext, user_error_text
 from adapters.slack.records import AnswerRecord
-from bot.models import Question
+from bot.conversation.ask import PreparedAsk
 
 log = logging.getLogger(__name__)
 
 
 async def answer_privately(
-    ctx: SlackContext, client: AsyncWebClient, question: Question, *, channel: str, thread_ts: str
+    ctx: SlackContext, client: AsyncWebClient, prepared: PreparedAsk, *, channel: str, thread_ts: str
 ) -> None:
+    question = prepared.question
     user = question.asker.user_id
     try:
-        if len(question.text) > MAX_QUESTION_CHARS:
-            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=TOO_LONG)
-            return
-        answer = await ctx.app.answerer.answer(question)
+        answer = (await ctx.app.ask.answer(prepared)).answer
         record_id = ctx.records.new_id()
         ctx.records.put(record_id, AnswerRecord(question.text, answer, user, channel, thread_ts))
         await client.chat_postEphemeral(

@@ -1,9 +1,10 @@
-"""Who is asking in Teams -> ACL groups and allowed sources (rules: :mod:`bot.admin.access`).
+"""A Teams question as the core's :class:`bot.conversation.ask.AskRequest` (rules:
+:mod:`bot.conversation.access`, applied by :class:`~bot.conversation.ask.AskService`).
 
 1:1 chats use the asker's own groups. In group chats and channels everyone sees the answer, so only
-groups *every* member has count: this module fetches the roster from the Bot Connector
-(``pagedmembers``; an unknown roster means public documents only) and hands it to
-:func:`adapters.teams.admin.teams_access`, the one place Teams access is resolved.
+groups *every* member has count: this module supplies the roster lookup (Bot Connector
+``pagedmembers``; an unknown roster means public documents only). Teams has no private replies in
+channels, so an ``ephemeral`` channel setting acts as ``members``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from adapters.wiring import App
-from bot.admin.access import Access
 from bot.admin.models import Member
+from bot.conversation.access import MemberLookup
+from bot.conversation.ask import AskRequest
 
 from . import activity as act
-from .admin import teams_access
 from .ports import Replier
 
 log = logging.getLogger(__name__)
@@ -32,17 +32,50 @@ def roster_id(activity: dict[str, Any]) -> str:
     return act.conversation_id(activity).split(";messageid=")[0]
 
 
-class TeamsAccess:
-    def __init__(self, app: App) -> None:
-        self.app = app
+def channel_id(activity: dict[str, Any]) -> str:
+    """The channel (or chat) an answer setting applies to: no ``;messageid=`` thread suffix."""
+    channel = act.as_dict(act.as_dict(activity.get("channelData")).get("channel"))
+    return str(channel.get("id") or act.conversation_id(activity).split(";")[0])
 
-    async def resolve(self, activity: dict[str, Any], replier: Replier) -> Access:
-        members = None
-        if act.conversation_type(activity) != "personal":
-            members = await self._members(activity, replier, act.user_id(activity))
-        access = await teams_access(self.app, activity, members)
-        log.debug("teams access for %s: %s", access.asker.user_id, access.reason)
-        return access
+
+def teams_ask_request(
+    activity: dict[str, Any],
+    text: str,
+    members: MemberLookup | None = None,
+    *,
+    conversation_id: str | None = None,
+) -> AskRequest:
+    """``members``: the roster lookup for group chats and channels (None there: public documents only)."""
+    who = act.sender(activity)
+    personal = act.conversation_type(activity) == "personal"
+
+    async def unknown() -> list[Member] | None:
+        return None
+
+    return AskRequest(
+        text,
+        "teams",
+        act.user_id(activity),
+        email=who.get("email") or who.get("userPrincipalName"),
+        display_name=who.get("name"),
+        channel_id=None if personal else channel_id(activity),
+        is_direct=personal,
+        can_reply_privately=False,
+        members=None if personal else (members or unknown),
+        conversation_id=conversation_id,
+    )
+
+
+class TeamsAccess:
+    """Builds the request for a question in ``activity``, with the roster fetched through ``replier``."""
+
+    def request(
+        self, activity: dict[str, Any], replier: Replier, text: str, *, conversation_id: str | None = None
+    ) -> AskRequest:
+        async def members() -> list[Member] | None:
+            return await self._members(activity, replier, act.user_id(activity))
+
+        return teams_ask_request(activity, text, members, conversation_id=conversation_id)
 
     async def _members(self, activity: dict[str, Any], replier: Replier, asker: str) -> list[Member] | None:
         try:

@@ -13,16 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.config_store.access import resolve_app_access
 from adapters.teams import admin_cards as cards
 from adapters.wiring import App
-from bot.admin.access import Access, AccessContext
 from bot.admin.commands import run_admin_command
 from bot.admin.models import Actor, Member
 from bot.admin.validation import parse_settings_pairs
+from bot.conversation.access import Access
 from bot.errors import InputError, KbotError
 
 from . import activity as act
+from .access import channel_id, teams_ask_request
 
 log = logging.getLogger(__name__)
 _VERBS = {
@@ -54,8 +54,7 @@ def teams_actor(activity: dict[str, Any]) -> Actor:
 
 def teams_channel_id(activity: dict[str, Any]) -> str:
     """The channel (or chat) an answer setting applies to: no ``;messageid=`` thread suffix."""
-    channel = (activity.get("channelData") or {}).get("channel") or {}
-    return str(channel.get("id") or act.conversation_id(activity).split(";")[0])
+    return channel_id(activity)
 
 
 def admin_command_text(activity: dict[str, Any]) -> str | None:
@@ -77,20 +76,15 @@ def _kinds(app: App) -> dict[str, list[tuple[str, bool]]]:
 
 
 async def teams_access(app: App, activity: dict[str, Any], members: Sequence[Member] | None = None) -> Access:
-    """Groups and sources for a Teams question (see :mod:`bot.admin.access`). In channels and group
-    chats pass the roster as ``members``; without it only documents open to everyone are used.
-    Teams has no private replies in channels, so an ``ephemeral`` channel setting acts as ``members``."""
-    actor = teams_actor(activity)
-    personal = act.conversation_type(activity) == "personal"
-    context = AccessContext(
-        "teams",
-        None if personal else teams_channel_id(activity),
-        is_direct=personal,
-        members=members,
-        can_reply_privately=False,
-    )
-    return await resolve_app_access(
-        app, user_id=actor.user_id, email=actor.email, display_name=actor.display_name, context=context
+    """Groups and sources for a Teams question (see :mod:`bot.conversation.access`). In channels and group
+    chats pass the roster as ``members``; without it only documents open to everyone are used."""
+
+    async def roster() -> Sequence[Member] | None:
+        return members
+
+    request = teams_ask_request(activity, "", roster)
+    return await app.access.resolve(
+        user_id=request.user_id, email=request.email, display_name=request.display_name, context=request.context()
     )
 
 

@@ -10,16 +10,19 @@ import asyncio
 import logging
 import re
 import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
-from bot.errors import InputError, KbotError
-from bot.models import Answer, Asker, Question
-from bot.ports import Answerer, FeedbackRecorder, StreamingAnswerer
+from bot.conversation.ask import AskResult, AskService, PreparedAsk
+from bot.errors import KbotError
+from bot.models import Answer
+from bot.ports import AnswerDelta
 
 from . import activity as act
+from .access import TeamsAccess
 from .invokes import TeamsInvokes
 from .memory import ConversationMemory, SentAnswer
-from .ports import AccessResolver, AdminHooks, InvokeReply, Replier
+from .ports import AdminHooks, InvokeReply, Replier
 from .render import answer_activity, summary_activity, text_activity
 from .streaming import DEFAULT_INTERVAL, TeamsStream, stream_answer
 from .summaries import TeamsSummaries
@@ -34,30 +37,31 @@ HELP_TEXT = (
 )
 WELCOME_TEXT = "Hi! I'm kbot, the internal knowledge assistant. " + HELP_TEXT
 SEARCHING_TEXT = "Searching the knowledge base…"
-MAX_QUESTION_CHARS = 4000
 
 _COMMAND = re.compile(r"^\s*(help|summari[sz]e|reset|forget)\b[:\s]*", re.IGNORECASE)
 
 
 class TeamsBot:
+    """``ask``: the core's question service (access, limits, metering, feedback); this class only
+    translates activities to :class:`bot.conversation.ask.AskRequest` and answers to activities."""
+
     def __init__(
         self,
-        answerer: Answerer,
+        ask: AskService,
         summaries: TeamsSummaries,
         *,
-        feedback: FeedbackRecorder | None = None,
         memory: ConversationMemory | None = None,
-        access: AccessResolver | None = None,
+        access: TeamsAccess | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
     ) -> None:
-        self.answerer = answerer
+        self.ask = ask
         self.summaries = summaries
         self.memory = memory or ConversationMemory()
-        self.access = access
+        self.access = access or TeamsAccess()
         self.admin = admin
         self.stream_interval = stream_interval
-        self.invokes = TeamsInvokes(self.memory, feedback, summaries, admin)
+        self.invokes = TeamsInvokes(self.memory, ask, summaries, admin)
         # One answer at a time per conversation: Teams allows one stream per chat, and history stays ordered.
         self._turn_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -129,29 +133,23 @@ class TeamsBot:
             await self._answer(activity, text, replier)
 
     async def _answer(self, activity: dict[str, Any], text: str, replier: Replier) -> None:
-        if len(text) > MAX_QUESTION_CHARS:
-            raise InputError(
-                "question too long",
-                user_message=(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."),
-            )
         conversation = act.conversation_id(activity)
+        request = self.access.request(activity, replier, text, conversation_id=conversation)
         async with self._lock(conversation):
-            await self._answer_in_turn(activity, text, conversation, replier)
+            request.history = self.memory.turns(conversation)
+            await self._answer_in_turn(activity, await self.ask.prepare(request), conversation, replier)
 
-    async def _answer_in_turn(self, activity: dict[str, Any], text: str, conversation: str, replier: Replier) -> None:
-        history = self.memory.turns(conversation)
-        if self.access is None:  # no config store wired (tests of the transport only): unrestricted
-            question = Question(text, asker=Asker(act.user_id(activity)), history=history, conversation_id=conversation)
-        else:
-            access = await self.access.resolve(activity, replier)
-            question = access.question(text, history=history, conversation_id=conversation)
+    async def _answer_in_turn(
+        self, activity: dict[str, Any], prepared: PreparedAsk, conversation: str, replier: Replier
+    ) -> None:
+        text = prepared.question.text
         entities = act.entities_supported(activity)
         sent_ids: list[str | None]
-        if act.conversation_type(activity) == "personal" and isinstance(self.answerer, StreamingAnswerer):
+        if act.conversation_type(activity) == "personal" and self.ask.streams:
             stream = TeamsStream(replier, interval=self.stream_interval)
             await stream.informative(SEARCHING_TEXT)
             try:
-                answer = await stream_answer(stream, self.answerer.stream(question))
+                answer = await stream_answer(stream, _answers(self.ask.stream(prepared)))
             except Exception as exc:  # noqa: BLE001 - an open stream must be closed, whatever failed
                 if not isinstance(exc, KbotError):
                     log.exception("teams: unexpected error while streaming an answer")
@@ -160,7 +158,7 @@ class TeamsBot:
             sent_ids = [await stream.finish(answer_activity(answer, entities=entities)), stream.stream_id]
         else:
             await replier.send({"type": "typing"})
-            answer = await self.answerer.answer(question)
+            answer = (await self.ask.answer(prepared)).answer
             sent_ids = [await replier.send(answer_activity(answer, entities=entities))]
         self._remember(conversation, text, answer, sent_ids)
 
@@ -177,6 +175,11 @@ class TeamsBot:
         added = [m.get("id") for m in activity.get("membersAdded") or [] if isinstance(m, dict)]
         if me and me in added and act.conversation_type(activity) == "personal":
             await replier.send(text_activity(WELCOME_TEXT))
+
+
+async def _answers(items: AsyncIterator[AnswerDelta | AskResult]) -> AsyncIterator[AnswerDelta | Answer]:
+    async for item in items:
+        yield item.answer if isinstance(item, AskResult) else item
 
 
 class _Reported(KbotError):

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from bot.admin.access import Access
+from typing import Any, Protocol
 
 
 @dataclass(slots=True)
@@ -33,12 +30,6 @@ class Replier(Protocol):
 
     async def members(self, conversation_id: str, limit: int) -> list[dict[str, Any]] | None:
         """Members of a chat or team (``id``, ``aadObjectId``, ``name``, ``email``); None: over ``limit``."""
-        ...
-
-
-class AccessResolver(Protocol):
-    async def resolve(self, activity: dict[str, Any], replier: Replier) -> Access:
-        """ACL groups and sources for a question asked in ``activity`` (see ``adapters.teams.access``)."""
         ...
 
 

@@ -1,8 +1,8 @@
 """Mount the Teams bot on an aiohttp application: ``POST /api/messages``.
 
 The core components are taken from the :class:`adapters.wiring.App` on the first activity, so a
-server that never sees Teams traffic never builds them. Tests may inject ``teams_thread_reader``,
-``feedback`` (a FeedbackRecorder), ``config`` and ``groups`` into the App.
+server that never sees Teams traffic never builds them. Tests supply fakes through
+:class:`adapters.wiring.AppOverrides` (``teams_thread_reader``, ``feedback``, ``config``, ``groups``).
 """
 
 from __future__ import annotations
@@ -82,9 +82,9 @@ class _LazyTeamsBot:
 
     async def _build(self) -> TeamsBot:
         app, settings = self.app, self.app.settings
-        reader = app.__dict__.get("teams_thread_reader") or build_thread_reader(settings, self.session())
+        reader = app.overrides.teams_thread_reader or build_thread_reader(settings, self.session())
         summaries = TeamsSummaries(
-            app.summarizer,
+            app.summaries,
             thread_reader=reader,
             fetcher=HttpFileFetcher(self.session),
             parser=app.parser,
@@ -92,11 +92,10 @@ class _LazyTeamsBot:
         )
         interval = settings.kbot_teams_stream_interval if self.stream_interval is None else self.stream_interval
         return TeamsBot(
-            app.answerer,
+            app.ask,
             summaries,
-            feedback=getattr(app, "feedback", None),
             memory=self.memory,
-            access=TeamsAccess(app),
+            access=TeamsAccess(),
             admin=AppAdminHooks(app),
             stream_interval=interval,
         )

@@ -13,11 +13,11 @@ import pytest
 
 from adapters.config_store.sqlite_config import SqliteConfigRepository
 from adapters.store.sqlite_store import SqliteStore
-from bot.admin.access import AccessContext, resolve_access
 from bot.admin.groups import FileGroupResolver
 from bot.admin.models import ChannelSettings, Member
 from bot.admin.service import AdminService
 from bot.answering.extractive import ExtractiveAnswerer
+from bot.conversation.access import AccessContext, resolve_access
 from bot.models import Answer, Document, Source
 from bot.retrieval import HybridRetriever
 from ingest.local_sink import LocalStoreSink

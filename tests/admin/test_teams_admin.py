@@ -11,7 +11,7 @@ import pytest
 
 from adapters.config_store.sqlite_config import SqliteConfigRepository
 from adapters.teams.admin import handle_admin_card_action, handle_admin_command, teams_access
-from adapters.wiring import App
+from adapters.wiring import App, AppOverrides
 from bot.admin.groups import FileGroupResolver
 from bot.admin.models import ChannelSettings, Member
 from bot.admin.service import AdminService
@@ -40,7 +40,7 @@ async def app(tmp_path: Path):
     service = AdminService(repo, bootstrap_admins={ADMIN_AAD}, kinds=SOURCE_KINDS, sync=QueuedSync(repo))
     mapping = tmp_path / "groups.json"
     mapping.write_text(json.dumps({ADMIN_AAD: ["hr", "eng"], USER_AAD: ["eng"]}))
-    yield App(load_settings(), config=repo, admin=service, groups=FileGroupResolver(mapping))
+    yield App(load_settings(), AppOverrides(config=repo, admin=service, groups=FileGroupResolver(mapping)))
     await repo.close()
 
 

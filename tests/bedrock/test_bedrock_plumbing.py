@@ -49,8 +49,8 @@ def test_wiring_selects_the_bedrock_backend(bedrock_settings):
     from bot.answering.metered import MeteredStreamingAnswerer
 
     app = App(bedrock_settings)
-    assert isinstance(app.answerer, MeteredStreamingAnswerer)  # every answer is logged as a metric event
-    assert isinstance(app.answerer.inner, ConverseAnswerer)
+    assert isinstance(app.ask.answerer, MeteredStreamingAnswerer)  # every answer is logged as a metric event
+    assert isinstance(app.answerer, ConverseAnswerer)
     assert isinstance(app.retriever, KnowledgeBaseRetriever)
     assert isinstance(app.summarizer, BedrockSummarizer)
 

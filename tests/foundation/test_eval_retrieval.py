@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.eval_retrieval import evaluate, format_table
-from adapters.wiring import App
+from adapters.wiring import App, AppOverrides
 from bot.errors import InputError
 from bot.metrics import mrr_at, ndcg_at, percentile, recall_at
 from bot.settings import Settings
@@ -36,7 +36,7 @@ def write_beir(folder: Path) -> None:
 
 async def test_eval_reports_three_modes(tmp_path: Path) -> None:
     write_beir(tmp_path / "beir")
-    app = App(Settings(), embedder=HashEmbedder())
+    app = App(Settings(), AppOverrides(embedder=HashEmbedder()))
     res = await evaluate(app, tmp_path / "beir")
     assert res["queries"] == 3
     for mode in ("hybrid", "bm25", "dense"):
@@ -48,4 +48,4 @@ async def test_eval_reports_three_modes(tmp_path: Path) -> None:
 async def test_eval_rejects_non_beir_folder(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     with pytest.raises(InputError, match="corpus.jsonl"):
-        await evaluate(App(Settings(), embedder=HashEmbedder()), tmp_path / "x")
+        await evaluate(App(Settings(), AppOverrides(embedder=HashEmbedder())), tmp_path / "x")

@@ -164,7 +164,7 @@ async def test_loop_honours_admin_sync_requests(tmp_path) -> None:
 
 async def test_kbot_sync_command_on_the_local_store(tmp_path, capsys) -> None:
     from adapters.cli.commands.sync import run
-    from adapters.wiring import App
+    from adapters.wiring import App, AppOverrides
     from bot.settings import load_settings
 
     docs = tmp_path / "docs"
@@ -172,7 +172,8 @@ async def test_kbot_sync_command_on_the_local_store(tmp_path, capsys) -> None:
     (docs / "leave.md").write_text("# Leave\nAnnual leave is 25 days.")
     repo = MemorySourceRepository([Source(name="handbook", kind="folder", settings={"path": str(docs)})])
     app = App(
-        load_settings(kbot_db=tmp_path / "kbot.db"), embedder=HashEmbedder(), config=repo, parser=TextParser()
+        load_settings(kbot_db=tmp_path / "kbot.db"),
+        AppOverrides(embedder=HashEmbedder(), config=repo, parser=TextParser()),  # type: ignore[arg-type]
     )
     try:
         code = await run(argparse.Namespace(source=["handbook"], json=False), app)

@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.server import SLACK_BOLT, build_web_app
 from adapters.slack.app_factory import slack_context
-from adapters.wiring import App
+from adapters.wiring import App, AppOverrides
 from bot.models import Answer, Citation, Feedback, Question
 from bot.ports import AnswerDelta
 from bot.settings import load_settings
@@ -98,15 +99,19 @@ class SlackHarness:
 
     def __init__(
         self,
-        answerer: Any = None,
+        answerer: Any = "fake",
         summarizer: Any = None,
         experts_channel: str | None = None,
         settings: dict[str, Any] | None = None,
+        overrides: AppOverrides | None = None,
         **components: Any,
     ) -> None:
-        """``settings``: extra Settings fields (the bench points ``kbot_db`` at a temp dir)."""
+        """``settings``: extra Settings fields (the bench points ``kbot_db`` at a temp dir).
+        ``answerer=None``: the App builds the real one (from ``overrides``/settings); ``components``:
+        more :class:`AppOverrides` fields."""
         self.api = FakeSlackApi()
-        self.answerer = answerer or FakeAnswerer()
+        self.answerer = FakeAnswerer() if answerer == "fake" else answerer
+        self._overrides = overrides or AppOverrides()
         self.feedback = RecordingFeedback()
         self._summarizer = summarizer
         self._experts = experts_channel
@@ -133,10 +138,13 @@ class SlackHarness:
             self._summarizer = ExtractiveSummarizer(HashEmbedder())
         self.app = App(
             settings,
-            answerer=self.answerer,
-            summarizer=self._summarizer,
-            feedback=self.feedback,
-            **self._components,
+            replace(
+                self._overrides,
+                answerer=self.answerer or self._overrides.answerer,
+                summarizer=self._summarizer,
+                feedback=self.feedback,
+                **self._components,
+            ),
         )
         self.web_app = build_web_app(self.app)
         self.bolt = self.web_app[SLACK_BOLT]

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.main import build_parser, main
-from adapters.wiring import App
+from adapters.wiring import App, AppOverrides
 from bot.settings import load_settings
 from tests.fakes import HashEmbedder
 
 
 async def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    return await args.handler(args, App(load_settings(), embedder=HashEmbedder()))
+    return await args.handler(args, App(load_settings(), AppOverrides(embedder=HashEmbedder())))
 
 
 async def test_summarize_transcript_readable(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.teams.routes import add_teams_routes
-from adapters.wiring import App
+from adapters.wiring import App, AppOverrides
 from bot.models import Answer, Citation, Feedback, Question
 from bot.ports import AnswerDelta
 from bot.settings import Settings, load_settings
@@ -244,7 +244,8 @@ async def make_rig(
         **components: Any,
     ) -> TeamsRig:
         """An authenticated bot (signed activities, as Teams sends them) unless ``emulator=True``.
-        ``answerer=None``: the App builds (or fails to build) its own from ``settings``."""
+        ``answerer=None``: the App builds (or fails to build) its own from ``settings``.
+        ``components``: :class:`AppOverrides` fields."""
         fake = answerer if isinstance(answerer, FakeAnswerer) else FakeAnswerer()
         if answerer is not None:
             components["answerer"] = fake
@@ -259,7 +260,7 @@ async def make_rig(
         if base.microsoft_app_id and credentials_factory is None:
             credentials_factory = LocalCredentialFactory(base.microsoft_app_id, "x")
         components.setdefault("feedback", feedback)
-        app = App(base, summarizer=ExtractiveSummarizer(HashEmbedder()), **components)
+        app = App(base, AppOverrides(summarizer=ExtractiveSummarizer(HashEmbedder()), **components))
         web_app = web.Application()
         add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
         client = TestClient(TestServer(web_app, host="127.0.0.1"))

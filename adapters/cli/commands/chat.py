@@ -5,20 +5,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
+from adapters.cli.commands.ask import CLI_USER
 from adapters.cli.render import render_answer
+from bot.conversation.ask import AskRequest
 from bot.errors import KbotError
-from bot.models import Question, Turn
+from bot.models import Turn
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 HISTORY_TURNS = 6
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="interactive console chat with the bot")
+    p.add_argument("--group", action="append", dest="groups", help="answer as a member of this group")
     p.set_defaults(handler=run)
 
 
-async def run(args: argparse.Namespace, app) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     history: list[Turn] = []
     interactive = sys.stdin.isatty()
     if interactive:
@@ -34,7 +41,8 @@ async def run(args: argparse.Namespace, app) -> int:
                 break
             continue
         try:
-            answer = await app.answerer.answer(Question(text=text, history=list(history)))
+            request = AskRequest(text, "cli", CLI_USER, history=list(history), groups=args.groups or [])
+            answer = (await app.ask.ask(request)).answer
         except KbotError as exc:
             print(f"kbot> {exc.user_message}")
             continue

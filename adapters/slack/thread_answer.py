@@ -1,63 +1,32 @@
-"""Ask the core and post the answer in the thread: streamed (chat.startStream/appendStream/stopStream)
-when the backend streams and Slack allows it, otherwise one Block Kit ``chat.postMessage``."""
+"""Post an answer in the thread: streamed (chat.startStream/appendStream/stopStream) when the backend
+streams and Slack allows it, otherwise one Block Kit ``chat.postMessage``. The answer itself comes from
+:class:`bot.conversation.ask.AskService`."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.inflight import InFlight
-from adapters.slack.records import AnswerRecord, AnswerRecords
-from adapters.wiring import App
+from adapters.slack.context import SLACK_ERRORS, SlackContext, post_text, user_error_text
+from adapters.slack.records import AnswerRecord
+from bot.conversation.ask import AskResult, PreparedAsk
 from bot.errors import KbotError
-from bot.models import Answer, Question
-from bot.ports import AnswerDelta, StreamingAnswerer
+from bot.models import Answer
+from bot.ports import AnswerDelta
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 4000
 STREAM_FLUSH_CHARS = 200
-TOO_LONG = (
-    f"That message is too long for me to answer (over {MAX_QUESTION_CHARS:,} characters). "
-    "Please ask a shorter question."
-)
-SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, TimeoutError)
-
-
-@dataclass
-class SlackContext:
-    """What every handler needs: the wiring App and the adapter's own small state."""
-
-    app: App
-    records: AnswerRecords = field(default_factory=AnswerRecords)
-    inflight: InFlight = field(default_factory=InFlight)
-    user_names: dict[str, str] = field(default_factory=dict)
-
-
-def user_error_text(exc: BaseException) -> str:
-    if isinstance(exc, KbotError):
-        return exc.user_message
-    return "Sorry, something went wrong while answering. Please try again later."
-
-
-async def post_text(client: AsyncWebClient, channel: str, thread_ts: str | None, text: str) -> None:
-    """A plain reply; failures are logged (there is nobody else to tell)."""
-    try:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
-    except SLACK_ERRORS:
-        log.warning("could not post to Slack channel %s", channel, exc_info=True)
 
 
 async def _stream(
     client: AsyncWebClient,
-    answerer: StreamingAnswerer,
-    question: Question,
+    items: AsyncIterator[AnswerDelta | AskResult],
+    question: str,
     *,
     channel: str,
     thread_ts: str,
@@ -77,12 +46,11 @@ async def _stream(
         log.info("chat.startStream unavailable; falling back to chat.postMessage", exc_info=True)
     final: Answer | None = None
     pending, streamed, healthy = "", "", stream_ts is not None
-    async for item in answerer.stream(question):
-        if isinstance(item, Answer):
-            final = item
+    async for item in items:
+        if isinstance(item, AskResult):
+            final = item.answer
             continue
-        if isinstance(item, AnswerDelta):
-            pending += item.text
+        pending += item.text
         if healthy and stream_ts and len(pending) >= STREAM_FLUSH_CHARS:
             try:
                 await client.chat_appendStream(channel=channel, ts=stream_ts, markdown_text=pending)
@@ -106,7 +74,7 @@ async def _stream(
             channel=channel,
             ts=stream_ts,
             markdown_text=rest or None,
-            blocks=blocks.trailing_blocks(final, record_id, question.text),
+            blocks=blocks.trailing_blocks(final, record_id, question),
         )
     except SLACK_ERRORS:
         log.warning("chat.stopStream failed; will post the whole answer", exc_info=True)
@@ -117,30 +85,23 @@ async def _stream(
 async def answer_in_thread(
     ctx: SlackContext,
     client: AsyncWebClient,
-    question: Question,
+    prepared: PreparedAsk,
     *,
     channel: str,
     thread_ts: str,
     team_id: str | None,
 ) -> Answer | None:
     """The whole conversational reply: core answer -> Slack thread. Errors become a short reply."""
-    if len(question.text) > MAX_QUESTION_CHARS:
-        await post_text(client, channel, thread_ts, TOO_LONG)
-        return None
-    if not question.text.strip():
-        await post_text(
-            client, channel, thread_ts, "Ask me a question and I'll look it up in the knowledge base."
-        )
-        return None
+    question = prepared.question
     record_id = ctx.records.new_id()
-    answerer = ctx.app.answerer
+    service = ctx.app.ask
     try:
         delivered = False
-        if isinstance(answerer, StreamingAnswerer):
+        if service.streams:
             answer, delivered = await _stream(
                 client,
-                answerer,
-                question,
+                service.stream(prepared),
+                question.text,
                 channel=channel,
                 thread_ts=thread_ts,
                 team_id=team_id,
@@ -148,7 +109,7 @@ async def answer_in_thread(
                 record_id=record_id,
             )
         else:
-            answer = await answerer.answer(question)
+            answer = (await service.answer(prepared)).answer
         ctx.records.put(
             record_id, AnswerRecord(question.text, answer, question.asker.user_id, channel, thread_ts)
         )

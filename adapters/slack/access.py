@@ -1,10 +1,11 @@
-"""Who is asking, as the core sees it: the one place a Slack user's ACL groups and allowed sources
-come from (:func:`bot.admin.access.resolve_access`, via :func:`resolve_app_access`).
+"""A Slack question as the core's :class:`bot.conversation.ask.AskRequest`: who asks (with their
+profile email) and where, with this platform's channel-member lookup. The rules themselves
+(:mod:`bot.conversation.access`) run inside :class:`~bot.conversation.ask.AskService`:
 
 - direct messages and private replies (``/ask``): the asker's own groups;
 - a public reply in a channel: only groups every channel member has (``conversations.members``,
-  this bot excluded), or the asker's groups and a private reply when the channel's visibility
-  setting is ``ephemeral`` (``Access.ephemeral``);
+  this bot excluded, fetched only when needed), or the asker's groups and a private reply when the
+  channel's visibility setting is ``ephemeral``;
 - sources: enabled sources, narrowed by the channel's settings.
 """
 
@@ -14,16 +15,15 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.config_store.access import resolve_app_access
-from adapters.slack.answering import SLACK_ERRORS
-from adapters.wiring import App
-from bot.admin.access import Access, AccessContext
+from adapters.slack.context import SLACK_ERRORS
 from bot.admin.models import Member
-from bot.models import Asker
+from bot.conversation.ask import AskRequest
+from bot.models import Turn
 
 log = logging.getLogger(__name__)
 MAX_MEMBERS = 2000  # larger channels count as "members unknown": public documents only
@@ -65,12 +65,6 @@ async def _members_with_emails(client: AsyncWebClient, ids: list[str]) -> list[M
     return list(await asyncio.gather(*(one(m) for m in ids)))
 
 
-async def resolve_asker(app: App, user_id: str, team_id: str | None = None) -> Asker:
-    """The asker with their own groups (for answers only they see)."""
-    access = await resolve_app_access(app, user_id=user_id, context=AccessContext("slack", is_direct=True))
-    return access.asker
-
-
 async def channel_members(client: AsyncWebClient, channel: str, bot_user_id: str | None) -> list[str] | None:
     """Member ids of ``channel`` without this bot; None when unknown (error or too many)."""
     hit = _cache(client).get(f"members:{channel}")
@@ -94,22 +88,32 @@ async def channel_members(client: AsyncWebClient, channel: str, bot_user_id: str
     return members
 
 
-async def resolve_slack_access(
-    app: App,
+async def slack_ask_request(
     client: AsyncWebClient,
+    text: str,
     *,
     user_id: str,
     channel: str,
     bot_user_id: str | None = None,
     private: bool = False,
-) -> Access:
-    """Groups and sources for a question asked in ``channel``; ``private``: the reply is ephemeral."""
-    direct = channel.startswith("D")
-    email = await user_email(client, user_id)
-    if direct or private:
-        context = AccessContext("slack", channel, is_direct=direct, private_reply=private)
-        return await resolve_app_access(app, user_id=user_id, email=email, context=context)
-    ids = await channel_members(client, channel, bot_user_id)
-    members = None if ids is None else await _members_with_emails(client, ids)
-    context = AccessContext("slack", channel, is_direct=False, members=members)
-    return await resolve_app_access(app, user_id=user_id, email=email, context=context)
+    history: Sequence[Turn] = (),
+    conversation_id: str | None = None,
+) -> AskRequest:
+    """A question asked in ``channel``; ``private``: the reply is ephemeral (only the asker sees it)."""
+
+    async def members() -> list[Member] | None:
+        ids = await channel_members(client, channel, bot_user_id)
+        return None if ids is None else await _members_with_emails(client, ids)
+
+    return AskRequest(
+        text,
+        "slack",
+        user_id,
+        email=await user_email(client, user_id),
+        channel_id=channel,
+        is_direct=channel.startswith("D"),
+        private_reply=private,
+        members=members,
+        history=history,
+        conversation_id=conversation_id,
+    )

@@ -1,14 +1,19 @@
 """The one place that builds everything from :class:`bot.settings.Settings`.
 
 Components are built lazily so a command only pays for what it uses (loading the
-embedding model takes a second; ``kbot sources list`` should not).
+embedding model takes a second; ``kbot sources list`` should not). Vendor types are imported
+only for type checking; the modules themselves load on first use.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
+from bot.conversation.access import AccessResolver
+from bot.conversation.ask import AskService
+from bot.conversation.summarize import SummarizeService
 from bot.errors import ConfigError
 from bot.ports import (
     Answerer,
@@ -20,35 +25,85 @@ from bot.ports import (
     Retriever,
     Summarizer,
 )
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from adapters.bedrock.factory import BedrockBackend
+    from adapters.cli.progress import ProgressBar
+    from adapters.store.sqlite_store import SqliteStore
+    from adapters.teams.ports import ThreadReader
+    from bot.admin.ports import ConfigRepository, GroupResolver
+    from bot.admin.service import AdminService
+    from ingest.pipeline import IngestPipeline
+
+
+@dataclass(frozen=True, slots=True)
+class AppOverrides:
+    """Parts supplied instead of the built ones (tests: fakes); None = build from settings."""
+
+    store: SqliteStore | None = None
+    embedder: Embedder | None = None
+    parser: FileParser | None = None
+    answerer: Answerer | None = None
+    summarizer: Summarizer | None = None
+    config: ConfigRepository | None = None
+    feedback: FeedbackRecorder | None = None
+    groups: GroupResolver | None = None
+    admin: AdminService | None = None
+    access: AccessResolver | None = None
+    teams_thread_reader: ThreadReader | None = None
 
 
 class App:
-    def __init__(self, settings: Settings, **components: Any) -> None:
+    def __init__(self, settings: Settings, overrides: AppOverrides | None = None) -> None:
         self.settings = settings
-        # Injected components (tests) win over built ones.
-        for name, value in components.items():
-            self.__dict__[name] = value
+        self.overrides = overrides or AppOverrides()
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> App:
-        return cls(Settings(**overrides))
+    def from_env(cls, *, kbot_db: Path | None = None) -> App:
+        return cls(load_settings(kbot_db=kbot_db) if kbot_db else load_settings())
+
+    # --- the conversation services every front end calls (bot.conversation) -------------
+    @cached_property
+    def ask(self) -> AskService:
+        return AskService(self.answerer, self.access, feedback=self.feedback)
+
+    @cached_property
+    def summaries(self) -> SummarizeService:
+        return SummarizeService(self.summarizer)
+
+    @cached_property
+    def access(self) -> AccessResolver:
+        if self.overrides.access is not None:
+            return self.overrides.access
+        from bot.conversation.access import ConfiguredAccess
+
+        stored = self.store if self.settings.kbot_backend == "embedded" else None
+        return ConfiguredAccess(self.config, self.groups, stored)
 
     # --- embedded default ---------------------------------------------------------------
     @cached_property
-    def store(self):  # -> adapters.store.sqlite_store.SqliteStore
+    def store(self) -> SqliteStore:
+        if self.overrides.store is not None:
+            return self.overrides.store
         from adapters.store.sqlite_store import SqliteStore
 
         return SqliteStore(self.settings.kbot_db)
 
     @cached_property
     def embedder(self) -> Embedder:
+        if self.overrides.embedder is not None:
+            return self.overrides.embedder
         from adapters.embedding.minilm import MiniLmEmbedder
 
         return MiniLmEmbedder()
 
     @cached_property
     def parser(self) -> FileParser:
+        if self.overrides.parser is not None:
+            return self.overrides.parser
         from adapters.parsing.unstructured_parser import UnstructuredParser
 
         return UnstructuredParser(max_bytes=self.settings.kbot_max_file_mb * 1024 * 1024)
@@ -83,7 +138,9 @@ class App:
 
         return SqliteCheckpointStore(self.settings.kbot_db)
 
-    def ingest_pipeline(self, *, progress: bool = False, checkpoints: CheckpointStore | None = None):
+    def ingest_pipeline(
+        self, *, progress: bool = False, checkpoints: CheckpointStore | None = None
+    ) -> tuple[IngestPipeline, DocumentSink, ProgressBar]:
         """(pipeline, sink, progress bar) for one ingest run into the configured backend."""
         from adapters.cli.progress import ProgressBar
         from ingest.pipeline import IngestPipeline
@@ -94,7 +151,7 @@ class App:
 
     # --- backend-dependent --------------------------------------------------------------
     @cached_property
-    def bedrock(self):  # -> adapters.bedrock.factory.BedrockBackend
+    def bedrock(self) -> BedrockBackend:
         if not self.settings.bedrock_knowledge_base_id and self.settings.bedrock_answer_mode != "agent":
             raise ConfigError("KBOT_BACKEND=bedrock needs BEDROCK_KNOWLEDGE_BASE_ID (or BEDROCK_AGENT_ID)")
         from adapters.bedrock.factory import build_bedrock
@@ -109,19 +166,22 @@ class App:
 
     @cached_property
     def answerer(self) -> Answerer:
-        from bot.answering.metered import metered
-
+        """The backend's answerer, unmetered: :class:`AskService` meters every answer."""
+        if self.overrides.answerer is not None:
+            return self.overrides.answerer
         if self.settings.kbot_backend == "bedrock":
-            return metered(self.bedrock.answerer)
+            return self.bedrock.answerer
         from bot.answering.extractive import ExtractiveAnswerer
 
-        return metered(ExtractiveAnswerer(
+        return ExtractiveAnswerer(
             self.local_retriever, self.embedder, top_k=self.settings.kbot_top_k,
             min_evidence=self.settings.kbot_min_evidence, term_stats=self.store,
-        ))
+        )
 
     @cached_property
     def summarizer(self) -> Summarizer:
+        if self.overrides.summarizer is not None:
+            return self.overrides.summarizer
         if self.settings.kbot_backend == "bedrock":
             return self.bedrock.summarizer
         from bot.summarizing.extractive import ExtractiveSummarizer
@@ -130,7 +190,10 @@ class App:
 
     # --- configuration, feedback, admin (bot.admin; docs/admin.md) ----------------------
     @cached_property
-    def config(self):  # -> bot.admin.ports.ConfigRepository (SourceRepository + channels, admins, audit)
+    def config(self) -> ConfigRepository:
+        """SourceRepository + channels, admins, audit and feedback."""
+        if self.overrides.config is not None:
+            return self.overrides.config
         if self.settings.kbot_config_table:
             from adapters.config_store.dynamodb_config import DynamoConfigRepository
 
@@ -144,24 +207,32 @@ class App:
 
     @cached_property
     def feedback(self) -> FeedbackRecorder:
-        return self.config
+        return self.overrides.feedback or self.config
 
     @cached_property
-    def groups(self):  # -> bot.admin.ports.GroupResolver
+    def groups(self) -> GroupResolver:
+        if self.overrides.groups is not None:
+            return self.overrides.groups
         from adapters.config_store.factory import build_group_resolver
 
         return build_group_resolver(self)
 
     @cached_property
-    def admin(self):  # -> bot.admin.service.AdminService
+    def admin(self) -> AdminService:
+        if self.overrides.admin is not None:
+            return self.overrides.admin
         from adapters.config_store.factory import build_admin_service
 
         return build_admin_service(self)
 
     async def aclose(self) -> None:
-        for name in ("store", "config"):
-            comp = self.__dict__.get(name)
-            if comp is not None and hasattr(comp, "close"):
-                res = comp.close()
-                if hasattr(res, "__await__"):
-                    await res
+        """Close the store and config store if they were built (cached) here or supplied."""
+        store: SqliteStore | None = self.__dict__.get("store")
+        if store is not None:
+            await store.close()
+        config = self.__dict__.get("config")
+        close = getattr(config, "close", None)
+        if close is not None:
+            result = close()
+            if hasattr(result, "__await__"):
+                await result

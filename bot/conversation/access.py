@@ -1,7 +1,7 @@
 """Who is asking -> the ACL groups and sources an answer may draw on.
 
-Chat adapters call :func:`resolve_access` for every question and build the
-:class:`bot.models.Question` from the result, so permission rules live in one place:
+:class:`bot.conversation.ask.AskService` calls :func:`resolve_access` (through :class:`AccessResolver`)
+for every question, from every front end, so permission rules live in one place:
 
 - groups: the asker's groups; in a shared channel whose visibility is ``members``, only
   groups *every* member has (a conservative intersection); with ``ephemeral`` the asker's own
@@ -15,7 +15,7 @@ Chat adapters call :func:`resolve_access` for every question and build the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,10 +42,15 @@ class Access:
         )
 
 
+MemberLookup = Callable[[], Awaitable[Sequence[Member] | None]]
+"""The channel's people (bots excluded), fetched by the front end only when the rules need them;
+None: unknown (error, too many)."""
+
+
 @dataclass(slots=True)
 class AccessContext:
-    """Where the question was asked. ``members`` are the channel's people (bots excluded);
-    ``private_reply``: only the asker will see the answer (an ephemeral ``/ask`` reply)."""
+    """Where the question was asked. ``members`` are the channel's people (bots excluded), or
+    ``member_lookup`` fetches them on demand; ``private_reply``: only the asker will see the answer."""
 
     platform: str
     channel_id: str | None = None
@@ -53,6 +58,12 @@ class AccessContext:
     members: Sequence[Member] | None = field(default=None)
     private_reply: bool = False
     can_reply_privately: bool = True  # False (Teams channels): "ephemeral" falls back to "members"
+    member_lookup: MemberLookup | None = None
+
+    async def channel_members(self) -> Sequence[Member] | None:
+        if self.members is None and self.member_lookup is not None:
+            self.members = await self.member_lookup()
+        return self.members
 
 
 class StoredSources(Protocol):
@@ -74,8 +85,10 @@ async def resolve_access(
     display_name: str | None = None,
     context: AccessContext,
     stored: StoredSources | None = None,
+    known_groups: Sequence[str] | None = None,
 ) -> Access:
-    asker_groups = await groups.groups_for(user_id, email)
+    """``known_groups``: the asker's groups as stated by a trusted front end (``kbot ask --group``)."""
+    asker_groups = list(known_groups) if known_groups is not None else await groups.groups_for(user_id, email)
     configured = await repo.list_sources()
     channel = None
     if context.channel_id and not context.is_direct:
@@ -93,12 +106,13 @@ async def resolve_access(
         return Access(asker, sources, ephemeral=True, reason="private reply")
     if channel is not None and channel.visibility == "ephemeral" and context.can_reply_privately:
         return Access(asker, sources, ephemeral=True, reason="ephemeral channel")
-    if context.members is None:
+    members = await context.channel_members()
+    if members is None:
         asker.groups = []
         return Access(asker, sources, reason="channel members unknown: public documents only")
-    shared = await _common_groups(groups, asker_groups, user_id, context.members)
+    shared = await _common_groups(groups, asker_groups, user_id, members)
     asker.groups = shared
-    return Access(asker, sources, reason=f"shared channel: groups common to {len(context.members)} members")
+    return Access(asker, sources, reason=f"shared channel: groups common to {len(members)} members")
 
 
 async def _allowed_sources(configured: Sequence[Source], stored: StoredSources | None) -> list[str] | None:
@@ -118,3 +132,46 @@ async def _common_groups(
     for found in member_groups:
         common &= set(found)
     return sorted(common)
+
+
+class AccessResolver(Protocol):
+    """The port :class:`bot.conversation.ask.AskService` asks "who may read what" through."""
+
+    async def resolve(
+        self,
+        *,
+        user_id: str,
+        email: str | None = None,
+        display_name: str | None = None,
+        context: AccessContext,
+        known_groups: Sequence[str] | None = None,
+    ) -> Access: ...
+
+
+class ConfiguredAccess:
+    """:class:`AccessResolver` over the config store, the group resolver and (embedded) the local store."""
+
+    def __init__(self, repo: ConfigForAccess, groups: GroupResolver, stored: StoredSources | None = None) -> None:
+        self.repo = repo
+        self.groups = groups
+        self.stored = stored
+
+    async def resolve(
+        self,
+        *,
+        user_id: str,
+        email: str | None = None,
+        display_name: str | None = None,
+        context: AccessContext,
+        known_groups: Sequence[str] | None = None,
+    ) -> Access:
+        return await resolve_access(
+            self.repo,
+            self.groups,
+            user_id=user_id,
+            email=email,
+            display_name=display_name,
+            context=context,
+            stored=self.stored,
+            known_groups=known_groups,
+        )
