@@ -55,7 +55,7 @@ def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
     web_app[KBOT_APP] = app
     bolt: AsyncApp | None = None
     if app.settings.slack_bot_token is not None:
-        from adapters.slack.app_factory import build_slack_app
+        from adapters.wiring.slack import build_slack_app
 
         bolt = build_slack_app(app, socket_mode=socket_mode)
         if not socket_mode:

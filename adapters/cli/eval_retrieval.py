@@ -7,11 +7,16 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import InputError
 from bot.metrics import mrr_at, ndcg_at, percentile, recall_at
 from bot.models import Document, Section, content_hash
 from bot.retrieval import HybridRetriever, Mode
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
+
 
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
@@ -44,7 +49,7 @@ def load_beir(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, set[s
     return corpus, queries, qrels
 
 
-async def evaluate(app, folder: Path, limit: int | None = None) -> dict:
+async def evaluate(app: App, folder: Path, limit: int | None = None) -> dict:
     from adapters.store.sqlite_store import SqliteStore
     from ingest.local_sink import LocalStoreSink
 
@@ -104,7 +109,7 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-async def run(args: argparse.Namespace, app) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     if not args.data.is_dir():
         raise InputError(f"{args.data}: not a folder")
     results = await evaluate(app, args.data, args.limit)

@@ -6,9 +6,12 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.summarizing.evaluation import FORMATS, METRICS, EvalReport, evaluate, load_dataset
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(eval_sub: argparse._SubParsersAction) -> None:
@@ -28,7 +31,7 @@ def format_report(report: EvalReport, seconds: float | None = None) -> str:
     return "\n".join([f"{report.dataset}: {report.items} items (ROUGE F1 x 100{note}{took})", header, *rows])
 
 
-async def run(args: argparse.Namespace, app: Any) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     started = time.perf_counter()
     items = load_dataset(args.data, args.data_format, args.limit)
     report = await evaluate(app.summarizer, items, f"{args.data_format} ({args.data.name})")

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 import aiohttp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -41,3 +42,11 @@ async def post_text(client: AsyncWebClient, channel: str, thread_ts: str | None,
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
     except SLACK_ERRORS:
         log.warning("could not post to Slack channel %s", channel, exc_info=True)
+
+
+def slack_context(bolt: AsyncApp) -> SlackContext:
+    """The adapter state of a bolt app made by :func:`adapters.wiring.slack.build_slack_app`."""
+    ctx = getattr(bolt, "kbot", None)
+    if not isinstance(ctx, SlackContext):
+        raise TypeError("not a kbot Slack app (build it with adapters.wiring.slack.build_slack_app)")
+    return ctx

@@ -16,17 +16,16 @@ import aiohttp
 from aiohttp import web
 
 from adapters.wiring import App
+from adapters.wiring.teams import build_teams_bot
 from bot.errors import InputError, KbotError
 from ingest.http import HttpClient
 
-from .access import TeamsAccess
 from .bf_adapter import BotFrameworkEndpoint
 from .graph_thread import build_thread_reader
 from .handlers import TeamsBot
 from .memory import ConversationMemory
 from .ports import InvokeReply, Replier
 from .render import text_activity
-from .summaries import TeamsSummaries
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +46,9 @@ class HttpFileFetcher:
         return await HttpClient(self._session_factory(), max_attempts=3).get_bytes(url, max_bytes=max_bytes)
 
 
-class AppAdminHooks:
-    """``admin ...`` chat commands and admin card buttons, run against the App's admin service."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    async def command(self, activity: dict[str, Any]) -> dict[str, Any] | None:
-        from .admin import handle_admin_command
-
-        return await handle_admin_command(self.app, activity)
-
-    async def card_action(self, activity: dict[str, Any]) -> dict[str, Any] | None:
-        from .admin import handle_admin_card_action
-
-        return await handle_admin_card_action(self.app, activity)
-
-
 class _LazyTeamsBot:
-    """Builds :class:`TeamsBot` from the App on first use (answerer/summarizer are costly to build)."""
+    """Builds :class:`TeamsBot` (:func:`adapters.wiring.teams.build_teams_bot`) on first use: the
+    answerer and summarizer are costly to build."""
 
     def __init__(self, app: App, stream_interval: float | None) -> None:
         self.app = app
@@ -81,23 +64,12 @@ class _LazyTeamsBot:
         return self._session
 
     async def _build(self) -> TeamsBot:
-        app, settings = self.app, self.app.settings
-        reader = app.overrides.teams_thread_reader or build_thread_reader(settings, self.session())
-        summaries = TeamsSummaries(
-            app.summaries,
-            thread_reader=reader,
-            fetcher=HttpFileFetcher(self.session),
-            parser=app.parser,
-            max_file_bytes=settings.kbot_max_file_mb * 1024 * 1024,
-        )
-        interval = settings.kbot_teams_stream_interval if self.stream_interval is None else self.stream_interval
-        return TeamsBot(
-            app.ask,
-            summaries,
+        return build_teams_bot(
+            self.app,
             memory=self.memory,
-            access=TeamsAccess(),
-            admin=AppAdminHooks(app),
-            stream_interval=interval,
+            thread_reader=build_thread_reader(self.app.settings, self.session()),
+            fetcher=HttpFileFetcher(self.session),
+            stream_interval=self.stream_interval,
         )
 
     async def __call__(self, activity: dict[str, Any], replier: Replier) -> InvokeReply | None:

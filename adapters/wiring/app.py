@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
     from adapters.bedrock.factory import BedrockBackend
     from adapters.cli.progress import ProgressBar
+    from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
+    from adapters.store.checkpoints import SqliteCheckpointStore
     from adapters.store.sqlite_store import SqliteStore
     from adapters.teams.ports import ThreadReader
     from bot.admin.ports import ConfigRepository, GroupResolver
@@ -125,7 +127,7 @@ class App:
 
         return LocalStoreSink(self.store, self.embedder)
 
-    def checkpoint_store(self) -> CheckpointStore:
+    def checkpoint_store(self) -> SqliteCheckpointStore | DynamoCheckpointStore:
         """Connector checkpoints: the config table on AWS (a Fargate task's disk is gone after a run)."""
         if self.settings.kbot_config_table:
             from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
@@ -213,7 +215,7 @@ class App:
     def groups(self) -> GroupResolver:
         if self.overrides.groups is not None:
             return self.overrides.groups
-        from adapters.config_store.factory import build_group_resolver
+        from adapters.wiring.admin import build_group_resolver
 
         return build_group_resolver(self)
 
@@ -221,7 +223,7 @@ class App:
     def admin(self) -> AdminService:
         if self.overrides.admin is not None:
             return self.overrides.admin
-        from adapters.config_store.factory import build_admin_service
+        from adapters.wiring.admin import build_admin_service
 
         return build_admin_service(self)
 

@@ -21,7 +21,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.server import SLACK_BOLT, build_web_app
-from adapters.slack.app_factory import slack_context
+from adapters.slack.context import slack_context
 from adapters.wiring import App, AppOverrides
 from bot.models import Answer, Citation, Feedback, Question
 from bot.ports import AnswerDelta

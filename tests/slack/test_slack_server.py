@@ -41,7 +41,7 @@ def test_building_the_slack_app_keeps_kbot_info_events(caplog: pytest.LogCapture
 
     from slack_bolt.logger import get_bolt_app_logger
 
-    from adapters.slack.app_factory import build_slack_app
+    from adapters.wiring.slack import build_slack_app
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = load_settings(slack_bot_token="xoxb-test", slack_signing_secret="s3cret")

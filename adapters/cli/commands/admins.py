@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from adapters.cli.commands._operator import operator
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,19 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     audit.set_defaults(handler=_audit)
 
 
-async def _add(args: argparse.Namespace, app: Any) -> int:
+async def _add(args: argparse.Namespace, app: App) -> int:
     entry = await app.admin.add_admin(operator(), args.user)
     print(f"added admin {entry.user}")
     return 0
 
 
-async def _remove(args: argparse.Namespace, app: Any) -> int:
+async def _remove(args: argparse.Namespace, app: App) -> int:
     await app.admin.remove_admin(operator(), args.user)
     print(f"removed admin {args.user.strip().lower()}")
     return 0
 
 
-async def _list(args: argparse.Namespace, app: Any) -> int:
+async def _list(args: argparse.Namespace, app: App) -> int:
     admins = await app.admin.list_admins(operator())
     if args.json:
         print(json.dumps([{"user": a.user, "added_by": a.added_by} for a in admins], indent=2))
@@ -55,7 +58,7 @@ async def _list(args: argparse.Namespace, app: Any) -> int:
     return 0
 
 
-async def _audit(args: argparse.Namespace, app: Any) -> int:
+async def _audit(args: argparse.Namespace, app: App) -> int:
     entries = await app.admin.audit_log(operator(), max(1, min(args.limit, 1000)))
     if args.json:
         print(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from adapters.cli.commands._operator import operator
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=_list)
 
 
-async def _set(args: argparse.Namespace, app: Any) -> int:
+async def _set(args: argparse.Namespace, app: App) -> int:
     sources = None if args.sources is None else [s.strip() for s in args.sources.split(",") if s.strip()]
     channel = await app.admin.set_channel(
         operator(), args.platform, args.channel, sources=sources, visibility=args.visibility
@@ -41,7 +44,7 @@ async def _set(args: argparse.Namespace, app: Any) -> int:
     return 0
 
 
-async def _list(args: argparse.Namespace, app: Any) -> int:
+async def _list(args: argparse.Namespace, app: App) -> int:
     channels = await app.admin.list_channels(operator())
     if args.json:
         print(

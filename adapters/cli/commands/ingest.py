@@ -7,8 +7,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import InputError
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +29,7 @@ def _source_name(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
 
 
-async def run(args: argparse.Namespace, app) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     from ingest.connectors.folder import FolderConnector
 
     if args.source and len(args.paths) > 1:

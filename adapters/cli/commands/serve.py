@@ -33,7 +33,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
     from aiohttp import web
 
     from adapters.server import SLACK_BOLT, build_web_app
-    from adapters.slack.app_factory import slack_context
+    from adapters.slack.context import slack_context
 
     port = args.port if args.port is not None else app.settings.port
     if not 0 < port < 65536:

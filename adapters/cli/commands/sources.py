@@ -9,13 +9,16 @@ import argparse
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.cli.commands._operator import operator
 from bot.admin.models import SourceHealth
 from bot.admin.validation import parse_settings_pairs
 from bot.errors import InputError
 from bot.text import format_lag
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,7 +76,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
-async def _add(args: argparse.Namespace, app: Any) -> int:
+async def _add(args: argparse.Namespace, app: App) -> int:
     source = await app.admin.add_source(
         operator(),
         kind=args.kind,
@@ -88,7 +91,7 @@ async def _add(args: argparse.Namespace, app: Any) -> int:
     return 0
 
 
-async def _list(args: argparse.Namespace, app: Any) -> int:
+async def _list(args: argparse.Namespace, app: App) -> int:
     sources = await app.admin.list_sources(operator())
     if args.json:
         print(json.dumps([_source_json(s) for s in sources], indent=2))
@@ -105,7 +108,7 @@ async def _list(args: argparse.Namespace, app: Any) -> int:
     return 0
 
 
-async def _print_ad_hoc(app: Any, configured: set[str]) -> None:
+async def _print_ad_hoc(app: App, configured: set[str]) -> None:
     """Folders indexed directly with ``kbot ingest`` live in the store without a configured source."""
     counts = await app.store.source_counts()
     ad_hoc = sorted(name for name in counts if name not in configured)
@@ -115,31 +118,31 @@ async def _print_ad_hoc(app: Any, configured: set[str]) -> None:
             print(f"  {name}: {counts[name]} documents ({await app.store.source_location(name) or '-'})")
 
 
-async def _show(args: argparse.Namespace, app: Any) -> int:
+async def _show(args: argparse.Namespace, app: App) -> int:
     source = await app.admin.get_source(operator(), args.name)
     print(json.dumps(_source_json(source), indent=2))
     return 0
 
 
-async def _remove(args: argparse.Namespace, app: Any) -> int:
+async def _remove(args: argparse.Namespace, app: App) -> int:
     deleted = await app.admin.remove_source(operator(), args.name)
     print(f"removed source '{args.name}' and {deleted} document(s)")
     return 0
 
 
-async def _enable(args: argparse.Namespace, app: Any) -> int:
+async def _enable(args: argparse.Namespace, app: App) -> int:
     await app.admin.set_enabled(operator(), args.name, True)
     print(f"enabled source '{args.name}'")
     return 0
 
 
-async def _disable(args: argparse.Namespace, app: Any) -> int:
+async def _disable(args: argparse.Namespace, app: App) -> int:
     await app.admin.set_enabled(operator(), args.name, False)
     print(f"disabled source '{args.name}'; its documents are no longer cited")
     return 0
 
 
-async def _status(args: argparse.Namespace, app: Any) -> int:
+async def _status(args: argparse.Namespace, app: App) -> int:
     rows = await app.admin.health(operator())
     if args.json:
         print(json.dumps([_health_json(h) for h in rows], indent=2))
@@ -199,8 +202,6 @@ def _every(settings: dict[str, Any]) -> str:
 
 def _when(moment: datetime | None, empty: str | None = "never") -> str | None:
     return moment.isoformat(timespec="seconds") if moment else empty
-
-
 
 
 def _table(rows: Sequence[Sequence[str]]) -> None:

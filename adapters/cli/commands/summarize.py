@@ -6,12 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.parsing.email_parser import EMAIL_TYPES, parse_email_file
 from bot.errors import InputError
 from bot.models import Conversation, Summary
 from bot.summarizing.loaders import from_json, load_text
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,7 +121,7 @@ def format_summary(summary: Summary, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
-async def _batch(args: argparse.Namespace, app: Any, max_bytes: int) -> int:
+async def _batch(args: argparse.Namespace, app: App, max_bytes: int) -> int:
     data = _decode(_read(args.batch, max_bytes), args.batch.name)
     failures = 0
     for line_no, line in enumerate(data.splitlines(), 1):
@@ -131,7 +134,7 @@ async def _batch(args: argparse.Namespace, app: Any, max_bytes: int) -> int:
             item_id = row.get("id", line_no)
             out: dict[str, Any] = {
                 "id": item_id,
-                **(await app.summarizer.summarize(load_text(row["text"]))).to_json(),
+                **(await app.summaries.summarize(load_text(row["text"]))).to_json(),
             }
         except json.JSONDecodeError as exc:
             failures += 1
@@ -145,14 +148,14 @@ async def _batch(args: argparse.Namespace, app: Any, max_bytes: int) -> int:
     return 1 if failures else 0
 
 
-async def run(args: argparse.Namespace, app: Any) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     max_bytes = app.settings.kbot_max_file_mb * 1024 * 1024
     if args.batch:
         return await _batch(args, app, max_bytes)
     if args.file is None:
         raise InputError("give a FILE to summarize or --batch FILE.jsonl")
     conversation = await load_conversation(args.file, max_bytes, _directory(args.directory, max_bytes), args.link_base)
-    summary = await app.summarizer.summarize(conversation)
+    summary = await app.summaries.summarize(conversation)
     if args.json:
         print(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-async def run(args: argparse.Namespace, app: Any) -> int:
-    from adapters.ingest_runtime import open_worker
+async def run(args: argparse.Namespace, app: App) -> int:
+    from adapters.wiring.ingest import open_worker
 
     async with open_worker(app, progress=sys.stderr.isatty() and not args.json) as worker:
         outcomes = await worker.run_once(args.source)

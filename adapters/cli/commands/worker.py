@@ -7,7 +7,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
+
 
 log = logging.getLogger("kbot.worker")
 
@@ -18,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-async def run(args: argparse.Namespace, app: Any) -> int:
-    from adapters.ingest_runtime import open_worker
+async def run(args: argparse.Namespace, app: App) -> int:
+    from adapters.wiring.ingest import open_worker
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,4 +1,4 @@
-"""Assemble the ingest worker from the :class:`adapters.wiring.App`: sink, checkpoints, connectors.
+"""The ingest side of the composition root: the sync worker (sink, checkpoints, connectors) from the App.
 
 The sink follows ``KBOT_BACKEND``: the local store (embedded) or the Bedrock Knowledge Base.
 Checkpoints live in the config table when ``KBOT_CONFIG_TABLE`` is set (AWS: the Fargate task's disk
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -22,11 +22,11 @@ from ingest.registry import ConnectorContext, build_connector
 from ingest.worker import SyncWorker
 
 if TYPE_CHECKING:
-    pass
+    from adapters.wiring.app import App
 
 
 @contextlib.asynccontextmanager
-async def open_worker(app: Any, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
+async def open_worker(app: App, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
     settings = app.settings
     checkpoints = app.checkpoint_store()
     pipeline, sink, bar = app.ingest_pipeline(progress=progress, checkpoints=checkpoints)

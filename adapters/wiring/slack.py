@@ -1,20 +1,19 @@
-"""Builds the slack-bolt AsyncApp over the core (``adapters.wiring.App``)."""
+"""The Slack side of the composition root: the slack-bolt AsyncApp over the App's services."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.admin import register_admin
 from adapters.slack.client import build_web_client
 from adapters.slack.commands import register_commands
 from adapters.slack.context import SlackContext
 from adapters.slack.dedupe import SeenEvents, dedupe_middleware
 from adapters.slack.events import register_assistant, register_events
 from adapters.slack.feedback import register_feedback
-from adapters.wiring import App
+from adapters.wiring.app import App
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -48,15 +47,6 @@ def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
     register_assistant(bolt, ctx)
     register_commands(bolt, ctx)
     register_feedback(bolt, ctx)
-    if importlib.util.find_spec("adapters.slack.admin") is not None:
-        importlib.import_module("adapters.slack.admin").register_admin(bolt, app)
+    register_admin(bolt, app)
     register_events(bolt, ctx)  # last: it ends with the catch-all that acks unknown event types
     return bolt
-
-
-def slack_context(bolt: AsyncApp) -> SlackContext:
-    """The adapter state of a bolt app made by :func:`build_slack_app`."""
-    ctx = getattr(bolt, "kbot", None)
-    if not isinstance(ctx, SlackContext):
-        raise TypeError("not a kbot Slack app (build it with build_slack_app)")
-    return ctx

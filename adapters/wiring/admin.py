@@ -1,8 +1,7 @@
-"""Builds the admin service and group resolver for :class:`adapters.wiring.App`."""
+"""The admin side of the composition root: the admin service, the group resolver and "Sync now"."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
 from bot.admin.groups import CombinedGroupResolver, FileGroupResolver, GraphGroupResolver
@@ -13,7 +12,7 @@ from bot.admin.validation import SourceKinds
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from adapters.wiring import App
+    from adapters.wiring.app import App
 
 
 def source_kinds() -> SourceKinds:
@@ -49,11 +48,11 @@ def build_sync_trigger(app: App) -> SyncTrigger:
     """Embedded: "Sync now" runs the ingest worker for that source in this process, in the
     background. On AWS (``KBOT_CONFIG_TABLE``) the request is queued in the config table for the
     ingest worker (:func:`bot.admin.sync.drain_sync_requests`)."""
-    if app.settings.kbot_config_table or importlib.util.find_spec("adapters.ingest_runtime") is None:
+    if app.settings.kbot_config_table:
         return QueuedSync(app.config)
 
     async def run_sync(name: str) -> None:
-        from adapters.ingest_runtime import open_worker
+        from adapters.wiring.ingest import open_worker
 
         async with open_worker(app) as worker:
             await worker.run_once([name])

@@ -1,0 +1,58 @@
+"""The Teams side of the composition root: the turn handler over the App's services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from adapters.teams.access import TeamsAccess
+from adapters.teams.handlers import TeamsBot
+from adapters.teams.memory import ConversationMemory
+from adapters.teams.ports import FileFetcher, ThreadReader
+from adapters.teams.summaries import TeamsSummaries
+
+if TYPE_CHECKING:
+    from adapters.wiring.app import App
+
+
+class AppAdminHooks:
+    """``admin ...`` chat commands and admin card buttons, run against the App's admin service."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def command(self, activity: dict[str, Any]) -> dict[str, Any] | None:
+        from adapters.teams.admin import handle_admin_command
+
+        return await handle_admin_command(self.app, activity)
+
+    async def card_action(self, activity: dict[str, Any]) -> dict[str, Any] | None:
+        from adapters.teams.admin import handle_admin_card_action
+
+        return await handle_admin_card_action(self.app, activity)
+
+
+def build_teams_bot(
+    app: App,
+    *,
+    memory: ConversationMemory,
+    thread_reader: ThreadReader | None,
+    fetcher: FileFetcher,
+    stream_interval: float | None = None,
+) -> TeamsBot:
+    """``thread_reader``: Graph (or the App's override); ``stream_interval``: None = the settings' value."""
+    settings = app.settings
+    summaries = TeamsSummaries(
+        app.summaries,
+        thread_reader=app.overrides.teams_thread_reader or thread_reader,
+        fetcher=fetcher,
+        parser=app.parser,
+        max_file_bytes=settings.kbot_max_file_mb * 1024 * 1024,
+    )
+    return TeamsBot(
+        app.ask,
+        summaries,
+        memory=memory,
+        access=TeamsAccess(),
+        admin=AppAdminHooks(app),
+        stream_interval=settings.kbot_teams_stream_interval if stream_interval is None else stream_interval,
+    )
