@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 
@@ -51,8 +50,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
-def setup_logging(debug: bool = False) -> None:
-    level = logging.DEBUG if debug else getattr(logging, os.environ.get("KBOT_LOG_LEVEL", "WARNING").upper(), 30)
+def setup_logging(level_name: str = "WARNING", *, debug: bool = False) -> None:
+    """``level_name``: ``Settings.kbot_log_level`` (an unknown name means WARNING)."""
+    level = logging.DEBUG if debug else logging.getLevelNamesMapping().get(level_name.upper(), logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     if sys.stderr.isatty():
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

@@ -19,7 +19,8 @@ class Settings(BaseSettings):
     # --- core -------------------------------------------------------------------------------
     kbot_backend: Literal["embedded", "bedrock"] = "embedded"
     kbot_db: Path = Path(".kbot/kbot.db")
-    kbot_log_level: str = "INFO"
+    # The one place the log level comes from (``kbot -v``: DEBUG). Servers run INFO: metric events.
+    kbot_log_level: str = "WARNING"
     kbot_admins: str = ""  # comma-separated Slack user ids, Teams AAD object ids or emails
     kbot_top_k: int = 8
     kbot_min_evidence: float = Field(0.35, description="dense cosine below which evidence is weak")

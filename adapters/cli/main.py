@@ -45,16 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
-    from adapters.logs import setup_logging
-
-    setup_logging(debug=args.verbose)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
+        from adapters.logs import setup_logging
         from adapters.wiring import App
 
         app = App.from_env(kbot_db=args.db)
+        setup_logging(app.settings.kbot_log_level, debug=args.verbose)
         return int(asyncio.run(_run(args, app)) or 0)
     except KeyboardInterrupt:
         print("kbot: interrupted", file=sys.stderr)
