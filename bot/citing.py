@@ -1,6 +1,6 @@
 """Reading a generated reply back into the core's terms: ``[n]`` markers -> citations, abstention.
 
-The grounded prompt (:mod:`bot.prompts`) numbers the passages and asks for ``[n]`` markers and the
+The grounded prompt (:mod:`bot.answering.prompts`) numbers the passages and asks for ``[n]`` markers and the
 abstain sentinel. Markers are renumbered by first use *while the reply streams*, so the text shown
 in chat as it arrives is exactly the final answer's text and ``[k]`` is always the k-th citation.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.answering.prompts import ABSTAIN_SENTINEL, NOT_FOUND_MESSAGE
 from bot.grounding import snippet
 from bot.models import Answer, Citation, Passage, Usage
-from bot.prompts import ABSTAIN_SENTINEL, NOT_FOUND_MESSAGE
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _OPEN_MARKER = re.compile(r"[ \t]*\[[\d,\s]{0,30}$")  # a marker cut off at the end of a delta

@@ -1,4 +1,4 @@
-"""Building the grounded prompt's parts from passages and history (see :mod:`bot.prompts`).
+"""Building the grounded prompt's parts from passages and history (see :mod:`bot.answering.prompts`).
 
 The reply side (markers -> citations, abstention) is :mod:`bot.citing`.
 """
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.answering.prompts import CONDENSE_USER_TEMPLATE, PASSAGE_TEMPLATE, PASSAGES_BLOCK, QUESTION_BLOCK
 from bot.models import Passage, Turn
-from bot.prompts import CONDENSE_USER_TEMPLATE, PASSAGE_TEMPLATE, PASSAGES_BLOCK, QUESTION_BLOCK
 
 SNIPPET_CHARS = 300
 

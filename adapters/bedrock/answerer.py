@@ -1,5 +1,5 @@
 """Grounded answers on Bedrock: Knowledge Base ``Retrieve`` + ``Converse``/``ConverseStream`` with the
-project's own prompt (:mod:`bot.prompts`), cited and abstaining when the passages do not support it."""
+project's own prompt (:mod:`bot.answering.prompts`), cited and abstaining when the passages do not support it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from contextlib import aclosing
 from typing import Any
 
 from adapters.bedrock.converse import Completion, ConverseModel, guarded_text
+from bot.answering.prompts import CONDENSE_SYSTEM_PROMPT, GROUNDED_SYSTEM_PROMPT
 from bot.citing import GroundedReply, grounded_answer, not_found
 from bot.errors import InputError
 from bot.grounding import condense_user_message, grounded_user_parts
 from bot.models import Answer, Passage, Question, Usage
 from bot.ports import AnswerDelta, Retriever
-from bot.prompts import CONDENSE_SYSTEM_PROMPT, GROUNDED_SYSTEM_PROMPT
 
 CONDENSE_MAX_TOKENS = 256
 

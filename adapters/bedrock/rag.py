@@ -12,11 +12,11 @@ from adapters.bedrock.calls import call, stream_call
 from adapters.bedrock.converse import Guardrail, guardrail_blocked
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
+from bot.answering.prompts import RAG_PROMPT_TEMPLATE
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
 from bot.errors import ConfigError, InputError
 from bot.models import Answer, Citation, Question
 from bot.ports import AnswerDelta
-from bot.prompts import RAG_PROMPT_TEMPLATE
 
 
 class SessionMap:

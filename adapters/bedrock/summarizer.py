@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from adapters.bedrock.converse import ConverseModel, guarded_text
+from bot.answering.prompts import SUMMARY_MESSAGE_TEMPLATE, SUMMARY_SYSTEM_PROMPT, SUMMARY_USER_TEMPLATE
 from bot.errors import BackendError, InputError
 from bot.models import ActionItem, Conversation, Message, Summary, SummaryItem
-from bot.prompts import SUMMARY_MESSAGE_TEMPLATE, SUMMARY_SYSTEM_PROMPT, SUMMARY_USER_TEMPLATE
 
 MAX_CHARS = 120_000  # about 30k tokens of conversation: the most recent messages are kept
 SUMMARY_MAX_TOKENS = 2048

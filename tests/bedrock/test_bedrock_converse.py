@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from adapters.bedrock.factory import build_bedrock
+from bot.answering.prompts import ABSTAIN_SENTINEL, GROUNDED_SYSTEM_PROMPT, NOT_FOUND_MESSAGE
 from bot.models import Answer, Asker, Question, Turn
 from bot.ports import AnswerDelta, StreamingAnswerer
-from bot.prompts import ABSTAIN_SENTINEL, GROUNDED_SYSTEM_PROMPT, NOT_FOUND_MESSAGE
 from tests.bedrock.fake_bedrock import Gate
 from tests.bedrock.replies import converse_reply, converse_stream, kb_result, retrieve_reply
 

@@ -9,10 +9,10 @@ import pytest
 from adapters.bedrock.client import build_clients, client_config
 from adapters.bedrock.factory import build_bedrock
 from adapters.wiring import App
+from bot.answering.prompts import ABSTAIN_SENTINEL
 from bot.citing import GroundedReply, SentinelGate, cite, mark_spans
 from bot.errors import ConfigError
 from bot.models import Passage
-from bot.prompts import ABSTAIN_SENTINEL
 from tests.bedrock.fake_bedrock import Json
 
 

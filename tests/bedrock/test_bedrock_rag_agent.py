@@ -8,10 +8,10 @@ import pytest
 
 from adapters.bedrock.agent import agent_session_id
 from adapters.bedrock.factory import build_bedrock
+from bot.answering.prompts import NOT_FOUND_MESSAGE, RAG_PROMPT_TEMPLATE
 from bot.errors import BackendError, ConfigError, GuardrailIntervened, KbotError
 from bot.models import Answer, Asker, Question
 from bot.ports import AnswerDelta
-from bot.prompts import NOT_FOUND_MESSAGE, RAG_PROMPT_TEMPLATE
 from tests.bedrock.fake_bedrock import Fault, Gate, Json, Stream, StreamFault
 from tests.bedrock.replies import agent_chunk, rag_citation, reference
 
