@@ -12,7 +12,7 @@ from bot.admin.validation import SourceKinds
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from adapters.wiring.app import App
+    from adapters.wiring.ingest import IngestParts  # what these builders read of the App
 
 
 def source_kinds() -> SourceKinds:
@@ -21,7 +21,7 @@ def source_kinds() -> SourceKinds:
     return SOURCE_KINDS
 
 
-def build_group_resolver(app: App) -> GroupResolver:
+def build_group_resolver(app: IngestParts) -> GroupResolver:
     """The mapping file, plus Entra ID membership when ``KBOT_GRAPH_GROUPS`` is on."""
     settings = app.settings
     mapping = FileGroupResolver(settings.kbot_user_groups_file)
@@ -44,7 +44,7 @@ def build_group_resolver(app: App) -> GroupResolver:
     return CombinedGroupResolver([mapping, GraphGroupResolver(GraphMembership(settings.kbot_graph_url, tokens))])
 
 
-def build_sync_trigger(app: App) -> SyncTrigger:
+def build_sync_trigger(app: IngestParts) -> SyncTrigger:
     """Embedded: "Sync now" runs the ingest worker for that source in this process, in the
     background. On AWS (``KBOT_CONFIG_TABLE``) the request is queued in the config table for the
     ingest worker (:func:`bot.admin.sync.drain_sync_requests`)."""
@@ -60,7 +60,7 @@ def build_sync_trigger(app: App) -> SyncTrigger:
     return BackgroundSync(run_sync)
 
 
-def build_admin_service(app: App) -> AdminService:
+def build_admin_service(app: IngestParts) -> AdminService:
     documents = app.store if app.settings.kbot_backend == "embedded" else None
     return AdminService(
         app.config,

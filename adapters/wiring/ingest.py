@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 
@@ -22,11 +22,40 @@ from ingest.registry import ConnectorContext, build_connector
 from ingest.worker import SyncWorker
 
 if TYPE_CHECKING:
-    from adapters.wiring.app import App
+    from adapters.cli.progress import ProgressBar
+    from adapters.config_store.dynamodb_checkpoints import DynamoCheckpointStore
+    from adapters.store.checkpoints import SqliteCheckpointStore
+    from adapters.store.sqlite_store import SqliteStore
+    from bot.admin.ports import ConfigRepository
+    from bot.ports import CheckpointStore, DocumentSink, FileParser
+    from bot.settings import Settings
+    from ingest.pipeline import IngestPipeline
+
+
+class IngestParts(Protocol):
+    """What the worker takes from :class:`adapters.wiring.app.App` (declared here, so this module
+    does not import the App: no import cycle)."""
+
+    settings: Settings
+
+    @property
+    def store(self) -> SqliteStore: ...
+
+    @property
+    def parser(self) -> FileParser: ...
+
+    @property
+    def config(self) -> ConfigRepository: ...
+
+    def checkpoint_store(self) -> SqliteCheckpointStore | DynamoCheckpointStore: ...
+
+    def ingest_pipeline(
+        self, *, progress: bool = False, checkpoints: CheckpointStore | None = None
+    ) -> tuple[IngestPipeline, DocumentSink, ProgressBar]: ...
 
 
 @contextlib.asynccontextmanager
-async def open_worker(app: App, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
+async def open_worker(app: IngestParts, *, progress: bool = False) -> AsyncIterator[SyncWorker]:
     settings = app.settings
     checkpoints = app.checkpoint_store()
     pipeline, sink, bar = app.ingest_pipeline(progress=progress, checkpoints=checkpoints)
