@@ -7,6 +7,7 @@ HashEmbedder fake. ``eng-docs`` is disabled, and channel C1 (Slack) / the Teams 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -72,7 +73,9 @@ async def configure(tmp_path: Path, embedder: HashEmbedder, capsys: pytest.Captu
     await app.aclose()
 
 
-async def test_cli_ask_never_cites_a_disabled_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_cli_ask_and_chat_never_cite_a_disabled_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     embedder = HashEmbedder()
     write_corpus(tmp_path / "kb")
     app = cli_app(embedder)
@@ -91,7 +94,11 @@ async def test_cli_ask_never_cites_a_disabled_source(tmp_path: Path, capsys: pyt
     await kbot(app, "sync", capsys=capsys)
     before = json.loads(await kbot(app, "ask", "--json", "--group", "eng", QUESTION, capsys=capsys))
     assert cited(before) == {"eng-docs"}  # the corpus answers while the source is enabled
+    monkeypatch.setattr("sys.stdin", io.StringIO(QUESTION + "\n"))
+    assert cited(await kbot(app, "chat", "--group", "eng", capsys=capsys)) == {"eng-docs"}
     await kbot(app, "sources", "disable", "eng-docs", capsys=capsys)
+    monkeypatch.setattr("sys.stdin", io.StringIO(QUESTION + "\n"))
+    assert cited(await kbot(app, "chat", "--group", "eng", capsys=capsys)) == set()
     after = json.loads(await kbot(app, "ask", "--json", "--group", "eng", QUESTION, capsys=capsys))
     assert cited(after) == set() and after["citations"] == []
     batch = tmp_path / "q.jsonl"
