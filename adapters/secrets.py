@@ -13,10 +13,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.errors import ConfigError
-from ingest.registry import env_secret
+from bot.secret_refs import env_secret
 
 
 class SecretResolver:
+    """:class:`bot.secret_refs.SecretResolver` for ``env:NAME`` and Secrets Manager ARNs."""
+
     def __init__(self, client: Any = None, *, region: str | None = None, profile: str | None = None) -> None:
         self._client = client
         self._region = region

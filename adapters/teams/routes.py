@@ -15,9 +15,9 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from adapters.http import HttpClient
 from adapters.wiring import App
 from bot.errors import InputError, KbotError
-from ingest.http import HttpClient
 
 from .access import TeamsAccess
 from .bf_adapter import BotFrameworkEndpoint
