@@ -37,9 +37,7 @@ def validate_settings(kind: str, settings: dict[str, Any]) -> SourceSettings:
     try:
         return model.model_validate(settings)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or kind}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or kind}: {err['msg']}" for err in exc.errors())
         raise InputError(f"invalid {kind} settings: {problems}") from None
 
 

@@ -117,9 +117,7 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def _describe(graph: dict[str, set[str]], components: list[list[str]]) -> str:
-    return "\n".join(
-        f"{' -> '.join(_cycle_in(graph, c))}  (all of: {', '.join(c)})" for c in components
-    )
+    return "\n".join(f"{' -> '.join(_cycle_in(graph, c))}  (all of: {', '.join(c)})" for c in components)
 
 
 def _cycle_in(graph: dict[str, set[str]], component: list[str]) -> list[str]:
@@ -135,7 +133,7 @@ def _cycle_in(graph: dict[str, set[str]], component: list[str]) -> list[str]:
         fresh = [n for n in nxt if n not in seen]
         step = fresh[0] if fresh else nxt[0]
         if step in seen:
-            return [*path[path.index(step):], step]
+            return [*path[path.index(step) :], step]
         path.append(step)
         seen.add(step)
 

@@ -42,6 +42,9 @@ class MemorySourceRepository:
         self.statuses[status.source] = copy.deepcopy(status)
         self.status_history.append(copy.deepcopy(status))
 
+    async def add_sync_request(self, request: SyncRequest) -> None:
+        self.sync_requests.append(request)
+
     async def pending_sync_requests(self) -> list[SyncRequest]:
         return list(self.sync_requests)
 
