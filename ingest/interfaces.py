@@ -17,7 +17,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -54,7 +54,7 @@ class ConnectorCheckpoint(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     @classmethod
-    def from_stored(cls, data: Mapping[str, Any] | None, *, source: str = "") -> ConnectorCheckpoint | None:
+    def from_stored(cls, data: Mapping[str, Any] | None, *, source: str = "") -> Self | None:
         """The stored JSON as this model; ``None`` (start a full sync) when absent or unreadable."""
         if data is None:
             return None
