@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.logs import redact
+from adapters.secrets import SecretResolver
 from bot.admin.secrets import normalize_reference, secret_kind
-from bot.errors import InputError
+from bot.errors import ConfigError, InputError
 from ingest.registry import validate_settings
 
 CONFLUENCE = {"base_url": "https://x.atlassian.net/wiki", "spaces": ["ENG"], "email": "a@b.c"}
@@ -60,3 +61,24 @@ def test_what_the_admin_refuses_to_store_never_reaches_a_log(credential: str) ->
     assert secret_kind(credential) is not None
     line = redact(f"calling the wiki with {credential} failed")
     assert credential not in line and "***" in line
+
+
+@pytest.mark.parametrize(("ref", "valid"), REFERENCES)
+async def test_the_resolver_only_looks_up_what_is_a_reference(ref: str, valid: bool, monkeypatch) -> None:
+    class RecordingSecretsManager:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def get_secret_value(self, SecretId: str) -> dict:  # noqa: N803 - the boto3 keyword
+            self.asked.append(SecretId)
+            return {"SecretString": "value"}
+
+    monkeypatch.setenv("CONF_TOKEN", "value")
+    client = RecordingSecretsManager()
+    resolver = SecretResolver(client)
+    if valid:
+        assert await resolver(ref) == "value"
+    else:
+        with pytest.raises(ConfigError, match="env:VAR_NAME"):
+            await resolver(ref)
+        assert client.asked == []  # a malformed ARN never reaches Secrets Manager
