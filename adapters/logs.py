@@ -7,12 +7,14 @@ import logging
 import re
 import sys
 
+from bot.secret_refs import TOKEN_PATTERNS
+
+# Credentials by shape (the same patterns the admin checks refuse to store), and any value given
+# to a key that names a secret.
 _SECRET_PATTERNS = [
-    re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),  # Slack tokens
-    re.compile(r"xapp-[A-Za-z0-9-]+"),
+    *(pattern for pattern, _kind in TOKEN_PATTERNS),
     re.compile(r"(?i)(authorization|password|secret|token|api[_-]?key)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"),
     re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"AKIA[0-9A-Z]{16}"),
 ]
 
 

@@ -13,10 +13,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.errors import ConfigError
-from ingest.registry import env_secret
+from bot.secret_refs import SECRET_REF_HELP, env_secret, is_secret_reference
 
 
 class SecretResolver:
+    """:class:`bot.secret_refs.SecretResolver` for ``env:NAME`` and Secrets Manager ARNs."""
+
     def __init__(self, client: Any = None, *, region: str | None = None, profile: str | None = None) -> None:
         self._client = client
         self._region = region
@@ -34,12 +36,12 @@ class SecretResolver:
     async def __call__(self, ref: str) -> str:
         if ref in self._cache:
             return self._cache[ref]
+        if not is_secret_reference(ref):
+            raise ConfigError(f"a secret reference must be {SECRET_REF_HELP.removeprefix('a secret reference: ')}")
         if ref.startswith("env:"):
             value = await env_secret(ref)
-        elif ref.startswith("arn:"):
-            value = await asyncio.to_thread(self._fetch, ref)
         else:
-            raise ConfigError("a secret reference must be env:NAME or a Secrets Manager ARN")
+            value = await asyncio.to_thread(self._fetch, ref)
         self._cache[ref] = value
         return value
 

@@ -28,7 +28,7 @@ from adapters.cli.eval_summaries import format_report  # noqa: E402
 from bot.ports import Embedder  # noqa: E402
 from bot.summarizing.evaluation import evaluate, load_dataset  # noqa: E402
 from bot.summarizing.extractive import ExtractiveSummarizer  # noqa: E402
-from bot.summarizing.synthetic import synthetic_thread  # noqa: E402
+from tests.summarizing.synthetic import synthetic_thread  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 DATASETS = {

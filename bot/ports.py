@@ -90,6 +90,9 @@ class FileParser(Protocol):
 class DocumentSink(Protocol):
     """Where ingested documents go: the local store or a Bedrock Knowledge Base."""
 
+    chunks_embedded: int  # work counters of this run (0 when the backend embeds by itself)
+    chunks_reused: int
+
     async def known(self, source: str) -> dict[str, str]:
         """Map of document id -> content hash already stored for ``source``."""
         ...
@@ -97,6 +100,24 @@ class DocumentSink(Protocol):
     async def upsert(self, documents: Sequence[Document]) -> None: ...
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None: ...
+
+    async def finish(self, source: str) -> str | None:
+        """After a sync run of ``source``: the Bedrock KB sink runs its ingestion job, waits for it
+        and returns its final status; the local store has nothing left to do (``None``)."""
+        ...
+
+
+@runtime_checkable
+class SourceCatalog(Protocol):
+    """The local store's record of each source it holds (kind and location, for ``kbot sources``)."""
+
+    async def ensure_source(self, name: str, kind: str, location: str | None = None) -> None: ...
+
+    async def source_location(self, name: str) -> str | None: ...
+
+    async def delete_source(self, name: str) -> int:
+        """Drop the source and all its documents; returns how many documents were removed."""
+        ...
 
 
 @runtime_checkable

@@ -1,42 +1,29 @@
-"""Shared HTTP fetching for connectors: timeouts, bounded retries, ``Retry-After``, one auth refresh.
+"""The HTTP port of the remote connectors (Confluence, MediaWiki; Graph for SharePoint builds on it).
 
-Every remote connector (Graph, Confluence, MediaWiki) goes through :class:`HttpClient`, so the
-retry policy is written once:
-
-* 429 and 503 (and 502/504) are retried, waiting ``Retry-After`` (seconds or an HTTP date) when the
-  server sends it, exponential backoff with jitter otherwise; at most ``max_attempts`` tries.
-* Connection errors and timeouts are retried the same way.
-* 401 calls the auth hook once with ``force_refresh=True`` (an expired token) and retries.
-* Any other non-2xx becomes :class:`HttpStatusError` (a :class:`ConnectorError` carrying ``status``),
-  so a connector can turn a 404/403 on one document into a per-document failure.
+Connectors are logic (paging, checkpoints, ACL mapping) and stay in the core; they speak HTTP
+only through :class:`HttpFetcher`. The implementation (aiohttp: timeouts, bounded retries,
+``Retry-After``, one auth refresh on 401) is :class:`adapters.http.HttpClient`, injected through
+:class:`HttpClients` where connectors are built, so ``ingest/`` never imports aiohttp.
 """
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import json
-import logging
-import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-import aiohttp
-
-from bot.errors import BackendTimeout, ConnectorError, InputError, ThrottledError
-
-log = logging.getLogger(__name__)
+from bot.errors import ConnectorError, InputError
 
 AuthHeaders = Callable[[bool], Awaitable[Mapping[str, str]]]  # force_refresh -> headers
 Sleep = Callable[[float], Awaitable[None]]
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class HttpStatusError(ConnectorError):
+    """A non-2xx answer that retries did not cure (``status`` lets a connector skip one document)."""
+
     def __init__(self, status: int, url: str, detail: str = "") -> None:
-        super().__init__(f"HTTP {status} from {_strip_query(url)}{': ' + detail if detail else ''}")
+        super().__init__(f"HTTP {status} from {strip_query(url)}{': ' + detail if detail else ''}")
         self.status = status
         self.url = url
 
@@ -51,32 +38,24 @@ class HttpResponse:
     headers: Mapping[str, str]
     body: bytes
     url: str
+    # Every (name, value) header pair, repeated names kept (``Set-Cookie``): ``headers`` keeps one.
+    header_pairs: tuple[tuple[str, str], ...] = field(default=())
 
     def json(self) -> Any:
         try:
             return json.loads(self.body)
         except ValueError as exc:
-            raise ConnectorError(f"invalid JSON from {_strip_query(self.url)}: {exc}") from None
+            raise ConnectorError(f"invalid JSON from {strip_query(self.url)}: {exc}") from None
+
+    def header_values(self, name: str) -> list[str]:
+        wanted = name.casefold()
+        return [value for key, value in self.header_pairs if key.casefold() == wanted]
 
 
-class HttpClient:
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        *,
-        auth: AuthHeaders | None = None,
-        max_attempts: int = 5,
-        timeout: float = 30.0,
-        max_wait: float = 120.0,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.session = session
-        self.auth = auth
-        self.max_attempts = max_attempts
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self.max_wait = max_wait
-        self.sleep = sleep
-        self.requests = 0  # count of HTTP requests sent (tests and benchmarks read it)
+class HttpFetcher(Protocol):
+    """One configured client (auth, retry policy) for one remote system."""
+
+    requests: int  # HTTP requests sent so far (tests and benchmarks read it)
 
     async def request(
         self,
@@ -89,83 +68,27 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         max_bytes: int | None = None,
     ) -> HttpResponse:
-        refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            req_headers = dict(headers or {})
-            if self.auth is not None:
-                req_headers.update(await self.auth(refreshed))
-            try:
-                self.requests += 1
-                async with self.session.request(
-                    method, url, params=params, json=json_body, data=data, headers=req_headers,
-                    timeout=self.timeout,
-                ) as resp:
-                    if resp.status == 401 and self.auth is not None and not refreshed:
-                        refreshed = True  # expired token: refresh once, does not count as an attempt
-                        attempt -= 1
-                        continue
-                    if resp.status in RETRY_STATUSES and attempt < self.max_attempts:
-                        wait = self._retry_after(resp.headers.get("Retry-After"), attempt)
-                        log.info("HTTP %s from %s, retrying in %.1fs", resp.status, _strip_query(url), wait)
-                        await self.sleep(wait)
-                        continue
-                    if resp.status in RETRY_STATUSES:
-                        cls = ThrottledError if resp.status == 429 else BackendTimeout
-                        raise cls(f"HTTP {resp.status} from {_strip_query(url)} after {attempt} attempts")
-                    if resp.status >= 400:
-                        detail = (await resp.text(errors="replace"))[:200]
-                        raise HttpStatusError(resp.status, str(resp.url), detail)
-                    body = await _read_limited(resp, max_bytes)
-                    return HttpResponse(resp.status, resp.headers, body, str(resp.url))
-            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
-                if attempt >= self.max_attempts:
-                    raise BackendTimeout(
-                        f"{method} {_strip_query(url)} failed after {attempt} attempts: {type(exc).__name__}"
-                    ) from None
-                await self.sleep(self._backoff(attempt))
+        """The 2xx response; raises HttpStatusError, ThrottledError/BackendTimeout, FileTooLarge."""
+        ...
 
-    async def get_json(self, url: str, params: Mapping[str, str] | None = None) -> Any:
-        return (await self.request("GET", url, params=params, headers={"Accept": "application/json"})).json()
+    async def get_json(self, url: str, params: Mapping[str, str] | None = None) -> Any: ...
 
-    async def get_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
-        return (await self.request("GET", url, max_bytes=max_bytes)).body
-
-    def _retry_after(self, header: str | None, attempt: int) -> float:
-        if header:
-            header = header.strip()
-            try:
-                return min(max(float(header), 0.0), self.max_wait)
-            except ValueError:
-                try:
-                    when = email.utils.parsedate_to_datetime(header)
-                except (TypeError, ValueError):
-                    return self._backoff(attempt)
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)
-                return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), self.max_wait)
-        return self._backoff(attempt)
-
-    def _backoff(self, attempt: int) -> float:
-        return min(0.5 * 2 ** (attempt - 1), 30.0) * (0.5 + random.random() / 2)
+    async def get_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes: ...
 
 
-async def _read_limited(resp: aiohttp.ClientResponse, max_bytes: int | None) -> bytes:
-    if max_bytes is None:
-        return await resp.read()
-    if resp.content_length is not None and resp.content_length > max_bytes:
-        raise FileTooLarge(f"file is {resp.content_length} bytes, over the {max_bytes}-byte limit")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FileTooLarge(f"file is over the {max_bytes}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+class HttpClients(Protocol):
+    """Makes an :class:`HttpFetcher` (one shared connection pool behind them all)."""
+
+    def __call__(
+        self,
+        *,
+        auth: AuthHeaders | None = None,
+        max_attempts: int = 5,
+        timeout: float = 30.0,
+        sleep: Sleep | None = None,
+    ) -> HttpFetcher: ...
 
 
-def _strip_query(url: str) -> str:
+def strip_query(url: str) -> str:
     """URLs in messages lose their query (tokens, cursors) so logs never carry secrets."""
     return url.split("?", 1)[0]

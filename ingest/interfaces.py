@@ -5,13 +5,23 @@ the last checkpoint, and returns documents, deletions, per-document failures (da
 exceptions) and the checkpoint to persist. The worker persists the checkpoint after each batch,
 so a crash resumes at the last completed batch: nothing lost, nothing duplicated (upserts are
 idempotent by document id + content hash).
+
+Checkpoints are typed: each connector declares its pydantic :class:`ConnectorCheckpoint` model
+(``CheckpointedConnector[CT]``, as Onyx does); the stores keep its JSON form, and a checkpoint
+stored by an earlier version (a plain dict with the same keys) parses into the model.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -38,12 +48,37 @@ class DocumentFailure:
     reason: str
 
 
+class ConnectorCheckpoint(BaseModel):
+    """Where a connector stopped. Unknown keys are ignored (a newer or older version wrote them)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any] | None, *, source: str = "") -> Self | None:
+        """The stored JSON as this model; ``None`` (start a full sync) when absent or unreadable."""
+        if data is None:
+            return None
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            log.warning("checkpoint of %s is not a valid %s, starting a full sync: %s",
+                        source or "a source", cls.__name__, exc.errors()[0].get("msg", ""))
+            return None
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON-ready form the checkpoint stores keep."""
+        return self.model_dump(mode="json")
+
+
+CT = TypeVar("CT", bound=ConnectorCheckpoint)
+
+
 @dataclass(slots=True)
-class ConnectorBatch:
+class ConnectorBatch(Generic[CT]):
     documents: list[RawDocument] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)  # document ids removed at the source
     failures: list[DocumentFailure] = field(default_factory=list)
-    checkpoint: dict[str, Any] | None = None  # persist this; pass it back next call
+    checkpoint: CT | None = None  # persist this; pass it back next call
     has_more: bool = False  # call again with ``checkpoint`` for the next batch
     # A full listing: ids present at the source. When set on the last batch of a full pass,
     # the worker deletes stored ids not in it (reconciliation for sources without delete events).
@@ -51,9 +86,13 @@ class ConnectorBatch:
 
 
 @runtime_checkable
-class Connector(Protocol):
+class CheckpointedConnector(Protocol[CT]):
     name: str  # the configured source name
+    checkpoint_model: type[CT]  # what ``load_from_checkpoint`` takes and returns
 
-    async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
+    async def load_from_checkpoint(self, checkpoint: CT | None) -> ConnectorBatch[CT]:
         """Return the next batch after ``checkpoint`` (``None`` = start a full sync)."""
         ...
+
+
+Connector = CheckpointedConnector[Any]  # any kind's connector (the pipeline and worker take these)

@@ -57,3 +57,7 @@ class LocalStoreSink:
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
         await self.store.delete(source, doc_ids)
+
+    async def finish(self, source: str) -> str | None:
+        """Nothing to do: every upsert was written (and embedded) already."""
+        return None

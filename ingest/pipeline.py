@@ -2,7 +2,8 @@
 
 Per batch: documents whose content hash is already stored are skipped (no parsing, no
 embedding), the rest are parsed and upserted, deletions applied, and only then is the
-checkpoint saved. A crash therefore replays at most one batch, and replay is idempotent.
+checkpoint saved (the JSON of the connector's checkpoint model). A crash therefore replays at
+most one batch, and replay is idempotent.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class IngestPipeline:
 
     async def sync(self, connector: Connector, *, source: str, max_batches: int = 1_000_000) -> SyncReport:
         report = SyncReport(source=source)
-        checkpoint = await self.checkpoints.load_checkpoint(source) if self.checkpoints else None
+        stored = await self.checkpoints.load_checkpoint(source) if self.checkpoints else None
+        checkpoint = connector.checkpoint_model.from_stored(stored, source=source)
         known = await self.sink.known(source)
         for _ in range(max_batches):
             batch = await connector.load_from_checkpoint(checkpoint)
@@ -94,7 +96,7 @@ class IngestPipeline:
                     known.pop(d, None)
             checkpoint = batch.checkpoint
             if self.checkpoints:
-                await self.checkpoints.save_checkpoint(source, checkpoint)
+                await self.checkpoints.save_checkpoint(source, checkpoint.stored() if checkpoint else None)
             if self.on_progress:
                 self.on_progress(report.seen, None)
             if not batch.has_more:

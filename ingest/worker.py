@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.admin.ports import WorkerSources
 from bot.errors import KbotError, NotFoundError
 from bot.models import Source, SourceStatus
-from bot.ports import SourceRepository
+from bot.ports import SourceCatalog
 from ingest.interfaces import Connector
 from ingest.pipeline import IngestPipeline, SyncReport
-from ingest.registry import validate_settings
+from ingest.registry import source_location, validate_settings
 
 log = logging.getLogger(__name__)
 ConnectorFactory = Callable[[Source], Awaitable[Connector]]
@@ -35,15 +36,17 @@ class SyncOutcome:
 class SyncWorker:
     def __init__(
         self,
-        sources: SourceRepository,
+        sources: WorkerSources,
         pipeline: IngestPipeline,
         connectors: ConnectorFactory,
         *,
+        catalog: SourceCatalog | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.sources = sources
         self.pipeline = pipeline
         self.connectors = connectors
+        self.catalog = catalog  # the local store records each source's kind and location
         self.clock = clock
 
     async def sync_source(self, source: Source) -> SyncOutcome:
@@ -53,11 +56,11 @@ class SyncWorker:
         status.running, status.last_run = True, self.clock()
         await self.sources.save_status(status)
         try:
+            if self.catalog is not None:
+                await self.catalog.ensure_source(source.name, source.kind, source_location(source))
             connector = await self.connectors(source)
             report = await self.pipeline.sync(connector, source=source.name)
-            finish = getattr(self.pipeline.sink, "finish", None)  # Bedrock: run the ingestion job
-            if finish is not None:
-                await finish(source.name)
+            await self.pipeline.sink.finish(source.name)  # Bedrock: run the ingestion job
             documents = len(await self.pipeline.sink.known(source.name))
         except KbotError as exc:
             log.error("sync of %s failed: %s", source.name, exc, extra={"kb_source": source.name, **lag_extra})
@@ -105,18 +108,15 @@ class SyncWorker:
                 pass
 
     async def _run_requested(self) -> None:
-        """Admin "sync now" requests (``SyncRequest``), when the repository records them."""
-        pending = getattr(self.sources, "pending_sync_requests", None)
-        if pending is None:
-            return
-        for request in await pending():
+        """Admin "sync now" requests (``SyncRequest``) queued for this worker."""
+        for request in await self.sources.pending_sync_requests():
             try:
                 source = await self.sources.get_source(request.source)
             except NotFoundError:
                 source = None
             if source is not None and source.enabled:
                 await self.sync_source(source)
-            await self.sources.complete_sync_request(request.id)  # type: ignore[attr-defined]
+            await self.sources.complete_sync_request(request.id)
 
     async def _due_at(self, source: Source) -> datetime:
         try:

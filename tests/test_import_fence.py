@@ -10,7 +10,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "slack_bolt", "slack_sdk", "botbuilder", "botframework", "boto3", "botocore", "langchain_aws",
-    "unstructured", "msal", "aioboto3",
+    "unstructured", "msal", "aioboto3", "aiohttp",
 }
 CORE_FILES = sorted(p for pkg in ("bot", "ingest") for p in (REPO / pkg).rglob("*.py"))
 

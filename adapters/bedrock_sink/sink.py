@@ -35,6 +35,11 @@ FINAL = {"COMPLETE", "FAILED", "STOPPED"}
 
 
 class BedrockKbSink:
+    """:class:`bot.ports.DocumentSink` into a Knowledge Base (the KB embeds: no chunk counters)."""
+
+    chunks_embedded = 0
+    chunks_reused = 0
+
     def __init__(
         self,
         *,

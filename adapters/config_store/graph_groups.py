@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import aiohttp
 
-from ingest.auth import TokenProvider
-from ingest.graph.client import GraphClient
+from adapters.msgraph.client import GraphClient
+from adapters.msgraph.tokens import TokenProvider
 
 
 class GraphMembership:

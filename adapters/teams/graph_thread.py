@@ -2,7 +2,7 @@
 
 ``GET /teams/{team-id}/channels/{channel-id}/messages/{message-id}`` (the parent) and
 ``.../replies`` (paged), application permission ``ChannelMessage.Read.All``. Uses the shared
-:class:`ingest.graph.client.GraphClient` (paging, Retry-After, token refresh) and ``KBOT_GRAPH_URL``.
+:class:`adapters.msgraph.client.GraphClient` (paging, Retry-After, token refresh) and ``KBOT_GRAPH_URL``.
 Tokens: the bot's own app registration (``MICROSOFT_APP_ID``/``MICROSOFT_APP_PASSWORD``), issued by the
 tenant the activity came from, so one multi-tenant bot reads each customer's Graph with its consent.
 """
@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import aiohttp
 
+from adapters.msgraph.client import GraphClient
+from adapters.msgraph.tokens import TokenProvider
 from bot.errors import ConfigError
 from bot.settings import Settings
-from ingest.auth import TokenProvider
-from ingest.graph.client import GraphClient
 
 MAX_REPLIES = 1000  # a summary of a longer thread uses the first thousand replies
 
@@ -63,7 +63,7 @@ def build_thread_reader(settings: Settings, session: aiohttp.ClientSession) -> G
     password = settings.microsoft_app_password
     if not app_id or password is None:
         return None
-    from adapters.msgraph_auth import MsalTokenProvider
+    from adapters.msgraph.auth import MsalTokenProvider
 
     providers: dict[str | None, TokenProvider] = {}
 

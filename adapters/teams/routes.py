@@ -15,10 +15,10 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from adapters.http import HttpClient
 from adapters.wiring import App
 from adapters.wiring.teams import build_teams_bot
 from bot.errors import InputError, KbotError
-from ingest.http import HttpClient
 
 from .bf_adapter import BotFrameworkEndpoint
 from .graph_thread import build_thread_reader

@@ -32,7 +32,7 @@ def build_group_resolver(app: IngestParts) -> GroupResolver:
             "KBOT_GRAPH_GROUPS needs MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID"
         )
     from adapters.config_store.graph_groups import GraphMembership
-    from adapters.msgraph_auth import MsalTokenProvider
+    from adapters.msgraph.auth import MsalTokenProvider
 
     tokens = MsalTokenProvider(
         settings.microsoft_app_tenant_id,

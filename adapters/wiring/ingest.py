@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 
-from adapters.msgraph_auth import graph_token_factory
+from adapters.http import SessionHttpClients
+from adapters.msgraph.auth import graph_factory
 from adapters.secrets import SecretResolver
 from bot.models import Source
 from ingest.interfaces import Connector
-from ingest.registry import ConnectorContext, build_connector
+from ingest.kinds import ConnectorContext
+from ingest.registry import build_connector
 from ingest.worker import SyncWorker
 
 if TYPE_CHECKING:
@@ -61,24 +63,19 @@ async def open_worker(app: IngestParts, *, progress: bool = False) -> AsyncItera
     pipeline, sink, bar = app.ingest_pipeline(progress=progress, checkpoints=checkpoints)
     session = aiohttp.ClientSession()
     ctx = ConnectorContext(
-        session=session,
+        http=SessionHttpClients(session),
         secrets=SecretResolver(region=settings.aws_region, profile=settings.aws_profile),
-        graph_url=settings.kbot_graph_url,
-        graph_tokens=graph_token_factory(settings.kbot_login_url, settings.kbot_graph_url),
+        graph=graph_factory(session, login_url=settings.kbot_login_url, graph_url=settings.kbot_graph_url),
         supports=app.parser.supports,
         max_file_mb=settings.kbot_max_file_mb,
     )
-    local_store = app.store if settings.kbot_backend != "bedrock" else None
+    catalog = app.store if settings.kbot_backend != "bedrock" else None
 
     async def connectors(source: Source) -> Connector:
-        if local_store is not None and hasattr(local_store, "ensure_source"):
-            location = source.settings.get("path") or source.settings.get("site_url") or \
-                source.settings.get("base_url") or source.settings.get("api_url")
-            await local_store.ensure_source(source.name, source.kind, location)
         return await build_connector(source, ctx)
 
     try:
-        yield SyncWorker(app.config, pipeline, connectors)
+        yield SyncWorker(app.config, pipeline, connectors, catalog=catalog)
     finally:
         bar.close()
         await session.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.admin.models import AdminEntry, AuditEntry, ChannelSettings, SyncRequest
@@ -51,6 +50,11 @@ class SyncRequestQueue(Protocol):
 
 
 @runtime_checkable
+class WorkerSources(SourceRepository, SyncRequestQueue, Protocol):
+    """What the ingest worker reads and writes: sources, their status, queued "sync now" requests."""
+
+
+@runtime_checkable
 class FeedbackLog(FeedbackRecorder, Protocol):
     async def list_feedback(self, limit: int = 50) -> list[Feedback]: ...
 
@@ -77,11 +81,11 @@ class SyncTrigger(Protocol):
 
 @runtime_checkable
 class DocumentRemover(Protocol):
-    """The part of :class:`bot.ports.DocumentSink` needed to drop a removed source's documents."""
+    """Drops a removed source's documents (the local store; part of :class:`bot.ports.SourceCatalog`)."""
 
-    async def known(self, source: str) -> dict[str, str]: ...
-
-    async def delete(self, source: str, doc_ids: Sequence[str]) -> None: ...
+    async def delete_source(self, name: str) -> int:
+        """Remove every document of the source; returns how many there were."""
+        ...
 
 
 @runtime_checkable

@@ -1,8 +1,9 @@
 """Tell secret *references* from raw secrets pasted into source settings.
 
-A reference is ``env:NAME`` (an environment variable) or a Secrets Manager ARN. Settings
-fields ending in ``_ref`` must hold one; no other field may hold something that looks like a
-credential (known token prefixes, private keys, JWTs, long high-entropy strings).
+A reference is ``env:NAME`` (an environment variable) or a Secrets Manager ARN (the rules and the
+token patterns are :mod:`bot.secret_refs`). Settings fields ending in ``_ref`` must hold one; no
+other field may hold something that looks like a credential (known token prefixes, private keys,
+JWTs, long high-entropy strings).
 """
 
 from __future__ import annotations
@@ -14,21 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.errors import InputError
+from bot.secret_refs import TOKEN_PATTERNS, is_secret_reference
 
-_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 _BARE_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_ARN_REF = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
-
-_TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"xox[abposre]-[A-Za-z0-9-]{8,}"), "a Slack token"),
-    (re.compile(r"xapp-[A-Za-z0-9-]{8,}"), "a Slack app token"),
-    (re.compile(r"ATATT[A-Za-z0-9_\-=]{16,}"), "an Atlassian API token"),
-    (re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}"), "an AWS access key"),
-    (re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"), "a GitHub token"),
-    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "a JWT"),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{16,}"), "a bearer token"),
-]
 # Long identifiers that are not secrets: URLs, references, SharePoint drive ids (b!...), Teams
 # conversation/user ids (19:, 28:, 29:, a:).
 _ID_PREFIXES = ("http://", "https://", "arn:", "env:", "b!", "19:", "28:", "29:", "a:")
@@ -42,7 +31,7 @@ def normalize_reference(field: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"setting '{field}' must be a secret reference (env:NAME or a Secrets Manager ARN)")
     text = value.strip()
-    if _ENV_REF.match(text) or _ARN_REF.match(text):
+    if is_secret_reference(text):
         return text
     if _BARE_ENV_NAME.match(text):
         return f"env:{text}"
@@ -55,7 +44,7 @@ def normalize_reference(field: str, value: Any) -> str:
 
 def secret_kind(value: str) -> str | None:
     """What kind of credential ``value`` looks like, or ``None``."""
-    for pattern, kind in _TOKEN_PATTERNS:
+    for pattern, kind in TOKEN_PATTERNS:
         if pattern.search(value):
             return kind
     if value.startswith(_ID_PREFIXES) or " " in value.strip():

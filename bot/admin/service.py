@@ -138,14 +138,7 @@ class AdminService:
                 await self.repo.save_source(source)
             deleted = 0
             if self.documents is not None:
-                delete_source = getattr(self.documents, "delete_source", None)
-                if delete_source is not None:  # the local store drops the whole source at once
-                    deleted = int(await delete_source(name))
-                else:
-                    ids = list(await self.documents.known(name))
-                    if ids:
-                        await self.documents.delete(name, ids)
-                    deleted = len(ids)
+                deleted = await self.documents.delete_source(name)
             await self.repo.remove_source(name)
             return deleted
 

@@ -19,32 +19,67 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlparse
 
-import aiohttp
+from pydantic import Field, field_validator, model_validator
 
 from bot.errors import ConnectorError
+from bot.models import Source
+from bot.secret_refs import check_secret_reference
 from ingest.connectors.confluence_storage import storage_to_text
-from ingest.http import HttpClient, HttpStatusError, Sleep
-from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
-from ingest.registry import ConfluenceSettings
+from ingest.http import HttpClients, HttpStatusError
+from ingest.interfaces import Connector, ConnectorBatch, ConnectorCheckpoint, DocumentFailure, RawDocument
+from ingest.kinds import ConnectorContext, SourceKind, SourceSettings
 from ingest.timeparse import parse_time as _parse_time
 
 PAGE_LIMIT = 25
 CQL_OVERLAP = timedelta(days=1)  # CQL dates are in the API user's time zone: look back generously
 
 
+class ConfluenceSettings(SourceSettings):
+    base_url: str = Field(..., description="https://example.atlassian.net/wiki or https://confluence.corp")
+    deployment: Literal["cloud", "datacenter"] = "cloud"
+    spaces: list[str] = Field(..., min_length=1, description="space keys")
+    email: str | None = Field(None, description="Cloud: the API token's account email")
+    token_ref: str = Field(..., description="Cloud API token or Data Center personal access token")
+    reconcile_hours: float = Field(24, gt=0, description="full id reconciliation (deletes, moves) period")
+    restricted: Literal["skip", "acl"] = Field(
+        "acl", description="pages with read restrictions: map restricted groups to ACLs, or skip them"
+    )
+
+    _refs = field_validator("token_ref")(check_secret_reference)
+
+    @model_validator(mode="after")
+    def _cloud_needs_email(self) -> ConfluenceSettings:
+        if self.deployment == "cloud" and not self.email:
+            raise ValueError("deployment 'cloud' needs email (API tokens use basic auth)")
+        return self
+
+
+class ConfluenceCheckpoint(ConnectorCheckpoint):
+    """Between passes only ``since``/``reconciled`` are kept; during a pass, where it stands."""
+
+    since: str | None = None  # ISO time the last finished pass started (incremental from there)
+    reconciled: str | None = None  # ISO time of the last full id listing
+    phase: Literal["full", "incremental", "reconcile"] | None = None
+    started: str | None = None  # ISO time this pass started
+    space: int = 0  # index into settings.spaces
+    next: str | None = None  # the API's next-page link
+    ids: list[str] = []  # page ids listed so far (full and reconcile passes)
+
+
 class ConfluenceConnector:
+    checkpoint_model = ConfluenceCheckpoint
+
     def __init__(
         self,
         name: str,
         settings: ConfluenceSettings,
-        session: aiohttp.ClientSession,
+        http: HttpClients,
         *,
         token: str,
         default_groups: list[str] | None = None,
-        sleep: Sleep | None = None,
         page_limit: int = PAGE_LIMIT,
     ) -> None:
         self.name = name
@@ -58,8 +93,7 @@ class ConfluenceConnector:
             self._auth_header = f"Basic {basic}"
         else:
             self._auth_header = f"Bearer {token}"
-        extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
-        self.http = HttpClient(session, auth=self._auth, **extra)
+        self.http = http(auth=self._auth)
         self._space_ids: dict[str, str] = {}
         self._readers_cache: dict[str, list[str]] = {}  # page id -> read restriction (one run)
 
@@ -76,15 +110,17 @@ class ConfluenceConnector:
         return f"{self.base}/{path_or_link.lstrip('/')}"
 
     # --- passes ---------------------------------------------------------------------------------
-    async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
-        state = dict(checkpoint or {})
+    async def load_from_checkpoint(
+        self, checkpoint: ConfluenceCheckpoint | None
+    ) -> ConnectorBatch[ConfluenceCheckpoint]:
+        state = checkpoint.model_copy(deep=True) if checkpoint else ConfluenceCheckpoint()
         now = datetime.now(UTC)
-        if not state.get("phase"):
-            if not state.get("since"):
-                state.update(phase="full", started=now.isoformat(), space=0, next=None, ids=[])
-            else:
-                state.update(phase="incremental", started=now.isoformat(), space=0, next=None)
-        phase = state["phase"]
+        if not state.phase:
+            state.phase = "incremental" if state.since else "full"
+            state.started, state.space, state.next = now.isoformat(), 0, None
+            if state.phase == "full":
+                state.ids = []
+        phase = state.phase
         if phase == "full":
             batch = await self._listing_batch(state, with_bodies=True)
         elif phase == "incremental":
@@ -96,26 +132,28 @@ class ConfluenceConnector:
             return batch
         # This phase is done: decide what comes next.
         if phase == "incremental" and self._reconcile_due(state, now):
-            state.update(phase="reconcile", space=0, next=None, ids=[])
+            state.phase, state.space, state.next, state.ids = "reconcile", 0, None, []
             batch.has_more, batch.checkpoint = True, state
             return batch
         if phase in ("full", "reconcile"):
-            batch.present_ids = list(state["ids"])
-            state["reconciled"] = state["started"]
-        batch.checkpoint = {"since": state["started"], "reconciled": state.get("reconciled")}
+            batch.present_ids = list(state.ids)
+            state.reconciled = state.started
+        batch.checkpoint = ConfluenceCheckpoint(since=state.started, reconciled=state.reconciled)
         return batch
 
-    def _reconcile_due(self, state: dict[str, Any], now: datetime) -> bool:
-        last = state.get("reconciled")
+    def _reconcile_due(self, state: ConfluenceCheckpoint, now: datetime) -> bool:
+        last = state.reconciled
         period = timedelta(hours=self.settings.reconcile_hours)
         return not last or now - datetime.fromisoformat(last) >= period
 
-    async def _listing_batch(self, state: dict[str, Any], *, with_bodies: bool) -> ConnectorBatch:
+    async def _listing_batch(
+        self, state: ConfluenceCheckpoint, *, with_bodies: bool
+    ) -> ConnectorBatch[ConfluenceCheckpoint]:
         """One page of the page listing of the current space (bodies on a full pass, ids otherwise)."""
-        batch = ConnectorBatch(has_more=True)
-        key = self.settings.spaces[state["space"]]
-        if state.get("next"):
-            data = await self.http.get_json(self._url(state["next"]))
+        batch: ConnectorBatch[ConfluenceCheckpoint] = ConnectorBatch(has_more=True)
+        key = self.settings.spaces[state.space]
+        if state.next:
+            data = await self.http.get_json(self._url(state.next))
         elif self.cloud:
             params = {"limit": str(self.page_limit), **({"body-format": "storage"} if with_bodies else {})}
             space_id = await self._space_id(key)
@@ -127,23 +165,23 @@ class ConfluenceConnector:
         for page in data.get("results", []):
             if page.get("status", "current") != "current":
                 continue
-            state["ids"].append(str(page["id"]))
+            state.ids.append(str(page["id"]))
             if with_bodies:
                 await self._add_page(batch, page)
         next_link = (data.get("_links") or {}).get("next")
         if next_link:
-            state["next"] = next_link
+            state.next = next_link
         else:
-            state.update(space=state["space"] + 1, next=None)
-            batch.has_more = state["space"] < len(self.settings.spaces)
+            state.space, state.next = state.space + 1, None
+            batch.has_more = state.space < len(self.settings.spaces)
         return batch
 
-    async def _incremental_batch(self, state: dict[str, Any]) -> ConnectorBatch:
-        batch = ConnectorBatch(has_more=True)
-        if state.get("next"):
-            data = await self.http.get_json(self._url(state["next"]))
+    async def _incremental_batch(self, state: ConfluenceCheckpoint) -> ConnectorBatch[ConfluenceCheckpoint]:
+        batch: ConnectorBatch[ConfluenceCheckpoint] = ConnectorBatch(has_more=True)
+        if state.next:
+            data = await self.http.get_json(self._url(state.next))
         else:
-            since = datetime.fromisoformat(state["since"]) - CQL_OVERLAP
+            since = datetime.fromisoformat(state.since or "") - CQL_OVERLAP
             spaces = ", ".join(f'"{k}"' for k in self.settings.spaces)
             cql = f'space in ({spaces}) and type = page and lastmodified >= "{since:%Y-%m-%d %H:%M}"'
             data = await self.http.get_json(
@@ -163,7 +201,7 @@ class ConfluenceConnector:
                 continue
             await self._add_page(batch, page)
         next_link = (data.get("_links") or {}).get("next")
-        state["next"] = next_link or None
+        state.next = next_link or None
         batch.has_more = bool(next_link)
         return batch
 
@@ -184,7 +222,7 @@ class ConfluenceConnector:
             self._url(f"rest/api/content/{page_id}"), {"expand": "body.storage,version"}
         )
 
-    async def _add_page(self, batch: ConnectorBatch, page: dict[str, Any]) -> None:
+    async def _add_page(self, batch: ConnectorBatch[ConfluenceCheckpoint], page: dict[str, Any]) -> None:
         page_id = str(page["id"])
         webui = (page.get("_links") or {}).get("webui") or f"/pages/viewpage.action?pageId={page_id}"
         uri = self.base + webui
@@ -245,3 +283,11 @@ class ConfluenceConnector:
             path = f"api/v2/pages/{page_id}/labels" if self.cloud else f"rest/api/content/{page_id}/label"
             inline = (await self.http.get_json(self._url(path))).get("results", [])
         return [str(lbl.get("name")) for lbl in inline if lbl.get("name")]
+
+
+async def build(source: Source, settings: ConfluenceSettings, ctx: ConnectorContext) -> Connector:
+    token = await ctx.secrets(settings.token_ref)
+    return ConfluenceConnector(source.name, settings, ctx.http, token=token, default_groups=list(source.audience))
+
+
+KIND = SourceKind("confluence", ConfluenceSettings, ConfluenceCheckpoint, lambda s: s.base_url, build)

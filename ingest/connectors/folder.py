@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
+from pydantic import Field
+
+from bot.errors import ConfigError
+from bot.models import Source
+from ingest.interfaces import Connector, ConnectorBatch, ConnectorCheckpoint, DocumentFailure, RawDocument
+from ingest.kinds import ConnectorContext, SourceKind, SourceSettings
 
 SKIP_DIRS = {".git", ".svn", "__pycache__", "node_modules", ".kbot", ".venv"}
 
 
+class FolderSettings(SourceSettings):
+    path: str = Field(..., description="local path or mounted share")
+
+
+class FolderCheckpoint(ConnectorCheckpoint):
+    after: str | None = None  # the last file (relative path, sorted order) of the saved batch
+
+
 class FolderConnector:
+    checkpoint_model = FolderCheckpoint
+
     def __init__(
         self,
         name: str,
         root: Path,
         *,
-        supports: Any = None,  # callable(filename) -> bool; unsupported files are reported
+        supports: Callable[[str], bool] | None = None,  # unsupported files are reported
         batch_size: int = 25,
         max_bytes: int = 50 * 1024 * 1024,
         acl_groups: list[str] | None = None,
@@ -42,7 +57,7 @@ class FolderConnector:
         files: list[Path] = []
         failures: list[DocumentFailure] = []
         for dirpath, dirnames, filenames in os.walk(self.root, onerror=lambda e: failures.append(
-            DocumentFailure(None, str(getattr(e, "filename", self.root)), f"cannot list: {e.strerror}"))):
+            DocumentFailure(None, str(e.filename or self.root), f"cannot list: {e.strerror}"))):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
             for fn in sorted(filenames):
                 if not fn.startswith(".") and not fn.startswith("~$"):
@@ -54,17 +69,17 @@ class FolderConnector:
             return path.name
         return path.relative_to(self.root).as_posix()
 
-    async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
+    async def load_from_checkpoint(self, checkpoint: FolderCheckpoint | None) -> ConnectorBatch[FolderCheckpoint]:
         files, failures = await asyncio.to_thread(self._listing)
         files.sort(key=self._rel)
-        after = (checkpoint or {}).get("after")
+        after = checkpoint.after if checkpoint else None
         rels = [self._rel(f) for f in files]
         start = 0
         if after is not None:
             start = next((i for i, r in enumerate(rels) if r > after), len(rels))
         batch_files = files[start : start + self.batch_size]
         has_more = start + self.batch_size < len(files)
-        batch = ConnectorBatch(failures=failures if start == 0 else [])
+        batch: ConnectorBatch[FolderCheckpoint] = ConnectorBatch(failures=failures if start == 0 else [])
         supported_ids = []
         for path, rel in zip(files, rels, strict=True):
             if self.supports(path.name):
@@ -80,7 +95,7 @@ class FolderConnector:
             else:
                 batch.documents.append(raw)
         batch.has_more = has_more
-        batch.checkpoint = {"after": self._rel(batch_files[-1])} if has_more and batch_files else None
+        batch.checkpoint = FolderCheckpoint(after=self._rel(batch_files[-1])) if has_more and batch_files else None
         if not has_more:
             batch.present_ids = supported_ids
         return batch
@@ -98,3 +113,16 @@ class FolderConnector:
             modified=datetime.fromtimestamp(stat.st_mtime, UTC), acl_groups=list(self.acl_groups),
             version=f"{stat.st_mtime_ns}:{stat.st_size}",
         )
+
+
+async def build(source: Source, settings: FolderSettings, ctx: ConnectorContext) -> Connector:
+    root = await asyncio.to_thread(lambda: Path(settings.path).expanduser())
+    if not await asyncio.to_thread(root.exists):
+        raise ConfigError(f"source {source.name}: folder {root} does not exist")
+    return FolderConnector(
+        source.name, root, supports=ctx.supports, max_bytes=ctx.max_bytes(settings),
+        acl_groups=list(source.audience),
+    )
+
+
+KIND = SourceKind("folder", FolderSettings, FolderCheckpoint, lambda s: s.path, build)

@@ -15,32 +15,64 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
-import aiohttp
+from pydantic import Field, field_validator, model_validator
 
 from bot.errors import AccessDeniedError, ConnectorError
+from bot.models import Source
+from bot.secret_refs import check_secret_reference
 from ingest.connectors.confluence_storage import storage_to_text as html_to_text
-from ingest.http import HttpClient, HttpResponse, HttpStatusError, Sleep
-from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
-from ingest.registry import MediaWikiSettings
+from ingest.http import HttpClients, HttpResponse, HttpStatusError
+from ingest.interfaces import Connector, ConnectorBatch, ConnectorCheckpoint, DocumentFailure, RawDocument
+from ingest.kinds import ConnectorContext, SourceKind, SourceSettings
 from ingest.timeparse import parse_time as _parse_time
 
 BATCH = 25
 RC_LOG_TYPES_RECONCILE = {"delete", "move", "merge", "import"}
 
 
+class MediaWikiSettings(SourceSettings):
+    api_url: str = Field(..., description="https://wiki.example.com/w/api.php")
+    namespaces: list[int] = Field(default_factory=lambda: [0])
+    username: str | None = Field(None, description="bot password user, 'User@BotName'")
+    password_ref: str | None = None
+    reconcile_hours: float = Field(24, gt=0)
+
+    _refs = field_validator("password_ref")(check_secret_reference)
+
+    @model_validator(mode="after")
+    def _login_pair(self) -> MediaWikiSettings:
+        if bool(self.username) != bool(self.password_ref):
+            raise ValueError("username and password_ref go together")
+        return self
+
+
+class MediaWikiCheckpoint(ConnectorCheckpoint):
+    """Between passes only ``since``/``reconciled`` are kept; during a pass, where it stands."""
+
+    since: str | None = None  # wiki server time the last finished pass started
+    reconciled: str | None = None  # ISO time of the last full id listing
+    phase: Literal["full", "incremental", "reconcile"] | None = None
+    started: str | None = None  # wiki server time this pass started
+    ns: int = 0  # index into settings.namespaces
+    cont: dict[str, Any] | None = None  # api.php ``continue`` parameters
+    ids: list[str] = []  # page ids listed so far (full and reconcile passes)
+    dirty: bool = False  # a delete/move was seen: reconcile after this incremental pass
+
+
 class MediaWikiConnector:
+    checkpoint_model = MediaWikiCheckpoint
+
     def __init__(
         self,
         name: str,
         settings: MediaWikiSettings,
-        session: aiohttp.ClientSession,
+        http: HttpClients,
         *,
         password: str | None = None,
         default_groups: list[str] | None = None,
-        sleep: Sleep | None = None,
         batch_size: int = BATCH,
     ) -> None:
         self.name = name
@@ -49,8 +81,7 @@ class MediaWikiConnector:
         self.password = password
         self.default_groups = default_groups or []
         self.batch_size = batch_size
-        extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
-        self.http = HttpClient(session, **extra)
+        self.http = http()
         self._cookies: dict[str, str] = {}
         self._logged_in = False
         self._site: dict[str, Any] | None = None
@@ -77,8 +108,7 @@ class MediaWikiConnector:
         return data
 
     def _keep_cookies(self, resp: HttpResponse) -> None:
-        getall = getattr(resp.headers, "getall", None)
-        for raw in getall("Set-Cookie", []) if getall else []:
+        for raw in resp.header_values("Set-Cookie"):
             jar: SimpleCookie = SimpleCookie()
             jar.load(raw)
             for key, morsel in jar.items():
@@ -109,16 +139,18 @@ class MediaWikiConnector:
         return str(self._site.get("time") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     # --- passes ---------------------------------------------------------------------------------
-    async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
+    async def load_from_checkpoint(
+        self, checkpoint: MediaWikiCheckpoint | None
+    ) -> ConnectorBatch[MediaWikiCheckpoint]:
         await self._login()
-        state = dict(checkpoint or {})
-        if not state.get("phase"):
-            started = await self._server_time()
-            if not state.get("since"):
-                state.update(phase="full", started=started, ns=0, cont=None, ids=[])
+        state = checkpoint.model_copy(deep=True) if checkpoint else MediaWikiCheckpoint()
+        if not state.phase:
+            state.started, state.cont = await self._server_time(), None
+            if not state.since:
+                state.phase, state.ns, state.ids = "full", 0, []
             else:
-                state.update(phase="incremental", started=started, cont=None, dirty=False)
-        phase = state["phase"]
+                state.phase, state.dirty = "incremental", False
+        phase = state.phase
         if phase == "incremental":
             batch = await self._changes_batch(state)
         else:
@@ -126,54 +158,56 @@ class MediaWikiConnector:
         if batch.has_more:
             batch.checkpoint = state
             return batch
-        if phase == "incremental" and (state.get("dirty") or self._reconcile_due(state)):
-            state.update(phase="reconcile", ns=0, cont=None, ids=[])
+        if phase == "incremental" and (state.dirty or self._reconcile_due(state)):
+            state.phase, state.ns, state.cont, state.ids = "reconcile", 0, None, []
             batch.has_more, batch.checkpoint = True, state
             return batch
         if phase != "incremental":
-            batch.present_ids = list(state["ids"])
-            state["reconciled"] = datetime.now(UTC).isoformat()
-        batch.checkpoint = {"since": state["started"], "reconciled": state.get("reconciled")}
+            batch.present_ids = list(state.ids)
+            state.reconciled = datetime.now(UTC).isoformat()
+        batch.checkpoint = MediaWikiCheckpoint(since=state.started, reconciled=state.reconciled)
         return batch
 
-    def _reconcile_due(self, state: dict[str, Any]) -> bool:
-        last = state.get("reconciled")
+    def _reconcile_due(self, state: MediaWikiCheckpoint) -> bool:
+        last = state.reconciled
         period = timedelta(hours=self.settings.reconcile_hours)
         return not last or datetime.now(UTC) - datetime.fromisoformat(last) >= period
 
-    async def _listing_batch(self, state: dict[str, Any], *, with_text: bool) -> ConnectorBatch:
-        batch = ConnectorBatch(has_more=True)
+    async def _listing_batch(
+        self, state: MediaWikiCheckpoint, *, with_text: bool
+    ) -> ConnectorBatch[MediaWikiCheckpoint]:
+        batch: ConnectorBatch[MediaWikiCheckpoint] = ConnectorBatch(has_more=True)
         params = {
             "action": "query", "generator": "allpages", "gapfilterredir": "nonredirects",
-            "gapnamespace": str(self.settings.namespaces[state["ns"]]), "prop": "info",
-            "gaplimit": str(self.batch_size if with_text else 500), **(state.get("cont") or {}),
+            "gapnamespace": str(self.settings.namespaces[state.ns]), "prop": "info",
+            "gaplimit": str(self.batch_size if with_text else 500), **(state.cont or {}),
         }
         data = await self._call(params)
         pages = (data.get("query") or {}).get("pages", [])
-        state["ids"].extend(str(p["pageid"]) for p in pages if "missing" not in p)
+        state.ids.extend(str(p["pageid"]) for p in pages if "missing" not in p)
         if with_text:
             for page in pages:
                 await self._add_page(batch, page)
         if "continue" in data:
-            state["cont"] = data["continue"]
+            state.cont = data["continue"]
         else:
-            state.update(ns=state["ns"] + 1, cont=None)
-            batch.has_more = state["ns"] < len(self.settings.namespaces)
+            state.ns, state.cont = state.ns + 1, None
+            batch.has_more = state.ns < len(self.settings.namespaces)
         return batch
 
-    async def _changes_batch(self, state: dict[str, Any]) -> ConnectorBatch:
-        batch = ConnectorBatch()
+    async def _changes_batch(self, state: MediaWikiCheckpoint) -> ConnectorBatch[MediaWikiCheckpoint]:
+        batch: ConnectorBatch[MediaWikiCheckpoint] = ConnectorBatch()
         params = {
-            "action": "query", "list": "recentchanges", "rcdir": "newer", "rcstart": state["since"],
+            "action": "query", "list": "recentchanges", "rcdir": "newer", "rcstart": state.since or "",
             "rcnamespace": "|".join(str(n) for n in self.settings.namespaces), "rctype": "edit|new|log",
             "rcprop": "title|ids|timestamp|loginfo", "rclimit": str(self.batch_size),
-            **(state.get("cont") or {}),
+            **(state.cont or {}),
         }
         data = await self._call(params)
         page_ids: list[str] = []
         for change in (data.get("query") or {}).get("recentchanges", []):
             if change.get("type") == "log" and change.get("logtype") in RC_LOG_TYPES_RECONCILE:
-                state["dirty"] = True  # deletions/moves: confirm by listing ids at the end
+                state.dirty = True  # deletions/moves: confirm by listing ids at the end
             pid = str(change.get("pageid") or "")
             if pid and pid != "0" and pid not in page_ids:
                 page_ids.append(pid)
@@ -186,11 +220,11 @@ class MediaWikiConnector:
                         batch.deletions.append(str(page["pageid"]))
                     continue
                 await self._add_page(batch, page)
-        state["cont"] = data.get("continue")
+        state.cont = data.get("continue")
         batch.has_more = "continue" in data
         return batch
 
-    async def _add_page(self, batch: ConnectorBatch, page: dict[str, Any]) -> None:
+    async def _add_page(self, batch: ConnectorBatch[MediaWikiCheckpoint], page: dict[str, Any]) -> None:
         page_id = str(page["pageid"])
         uri = await self._page_url(page["title"])
         try:
@@ -213,3 +247,11 @@ class MediaWikiConnector:
         site = await self._siteinfo()
         path = site.get("articlepath", "/index.php/$1").replace("$1", quote(title.replace(" ", "_")))
         return f"{site.get('server', '')}{path}"
+
+
+async def build(source: Source, settings: MediaWikiSettings, ctx: ConnectorContext) -> Connector:
+    password = await ctx.secrets(settings.password_ref) if settings.password_ref else None
+    return MediaWikiConnector(source.name, settings, ctx.http, password=password, default_groups=list(source.audience))
+
+
+KIND = SourceKind("mediawiki", MediaWikiSettings, MediaWikiCheckpoint, lambda s: s.api_url, build)

@@ -13,11 +13,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from bot.errors import ConnectorError, InputError
-from ingest.graph.client import DELTA_LINK, NEXT_LINK, GraphClient
+from pydantic import Field, field_validator, model_validator
+
+from bot.errors import ConfigError, ConnectorError, InputError
+from bot.models import Source
+from bot.secret_refs import check_secret_reference
+from ingest.graph import DELTA_LINK, NEXT_LINK, GraphApi
 from ingest.http import HttpStatusError
-from ingest.interfaces import ConnectorBatch, DocumentFailure, RawDocument
-from ingest.registry import SharePointSettings
+from ingest.interfaces import Connector, ConnectorBatch, ConnectorCheckpoint, DocumentFailure, RawDocument
+from ingest.kinds import ConnectorContext, SourceKind, SourceSettings
 from ingest.timeparse import parse_time as _parse_time
 
 log = logging.getLogger(__name__)
@@ -26,12 +30,47 @@ DELTA_PREFER = {"Prefer": "deltashowremovedasdeleted, deltatraversepermissiongap
 EVERYONE_SCOPES = {"anonymous", "organization"}
 
 
+class SharePointSettings(SourceSettings):
+    site_url: str = Field(..., description="https://contoso.sharepoint.com/sites/HR")
+    tenant_id: str
+    client_id: str
+    client_secret_ref: str | None = None
+    certificate_ref: str | None = Field(None, description="PEM private key (+ certificate) reference")
+    certificate_thumbprint: str | None = None
+    libraries: list[str] = Field(default_factory=list, description="drive names; empty = every library")
+    include_folders: list[str] = Field(default_factory=list, description="path prefixes inside a library")
+    exclude_folders: list[str] = Field(default_factory=list)
+    extensions: list[str] = Field(default_factory=list, description="e.g. ['.docx', '.pdf']; empty = all")
+    map_permissions: bool = Field(True, description="read item permissions into ACL groups")
+
+    _refs = field_validator("client_secret_ref", "certificate_ref")(check_secret_reference)
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> SharePointSettings:
+        if bool(self.client_secret_ref) == bool(self.certificate_ref):
+            raise ValueError("give exactly one of client_secret_ref or certificate_ref")
+        if self.certificate_ref and not self.certificate_thumbprint:
+            raise ValueError("certificate_ref needs certificate_thumbprint")
+        if not self.site_url.startswith(("https://", "http://")):
+            raise ValueError("site_url must be an https:// URL")
+        return self
+
+
+class SharePointCheckpoint(ConnectorCheckpoint):
+    delta: dict[str, str] = {}  # drive id -> its @odata.deltaLink (the next pass asks for changes only)
+    queue: list[str] = []  # drive ids still to visit this pass (the first is being worked on)
+    names: dict[str, str] = {}  # drive id -> library name
+    link: str | None = None  # the delta page link being worked on in queue[0]
+
+
 class SharePointConnector:
+    checkpoint_model = SharePointCheckpoint
+
     def __init__(
         self,
         name: str,
         settings: SharePointSettings,
-        graph: GraphClient,
+        graph: GraphApi,
         *,
         supports: Callable[[str], bool] | None = None,
         max_bytes: int = 50 * 1024 * 1024,
@@ -44,35 +83,36 @@ class SharePointConnector:
         self.max_bytes = max_bytes
         self.default_groups = default_groups or []
 
-    async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
-        state = dict(checkpoint or {})
-        state.setdefault("delta", {})
-        if not state.get("queue"):
-            state["queue"] = await self._drives()
-            state["names"] = {d["id"]: d["name"] for d in state["queue"]}
-            state["queue"] = [d["id"] for d in state["queue"]]
-            state["link"] = None
-            if not state["queue"]:
-                return ConnectorBatch(checkpoint={"delta": state["delta"], "queue": []})
-        drive_id = state["queue"][0]
-        link = state.get("link") or state["delta"].get(drive_id) or f"drives/{drive_id}/root/delta"
+    async def load_from_checkpoint(
+        self, checkpoint: SharePointCheckpoint | None
+    ) -> ConnectorBatch[SharePointCheckpoint]:
+        state = checkpoint.model_copy(deep=True) if checkpoint else SharePointCheckpoint()
+        if not state.queue:
+            drives = await self._drives()
+            state.names = {d["id"]: d["name"] for d in drives}
+            state.queue = [d["id"] for d in drives]
+            state.link = None
+            if not state.queue:
+                return ConnectorBatch(checkpoint=SharePointCheckpoint(delta=state.delta))
+        drive_id = state.queue[0]
+        link = state.link or state.delta.get(drive_id) or f"drives/{drive_id}/root/delta"
         try:
             page = await self.graph.get(link, headers=DELTA_PREFER)
         except HttpStatusError as exc:
             if exc.status != 410:  # 410 Gone: the delta token expired, resync this drive from scratch
                 raise
             log.warning("%s: delta token for drive %s expired, resyncing it", self.name, drive_id)
-            state["delta"].pop(drive_id, None)
+            state.delta.pop(drive_id, None)
             page = await self.graph.get(f"drives/{drive_id}/root/delta", headers=DELTA_PREFER)
-        batch = await self._page_to_batch(drive_id, state.get("names", {}).get(drive_id, ""), page)
+        batch = await self._page_to_batch(drive_id, state.names.get(drive_id, ""), page)
         if page.get(NEXT_LINK):
-            state["link"] = page[NEXT_LINK]
+            state.link = page[NEXT_LINK]
         else:
             if page.get(DELTA_LINK):
-                state["delta"][drive_id] = page[DELTA_LINK]
-            state["queue"] = state["queue"][1:]
-            state["link"] = None
-        batch.has_more = bool(state["queue"])
+                state.delta[drive_id] = page[DELTA_LINK]
+            state.queue = state.queue[1:]
+            state.link = None
+        batch.has_more = bool(state.queue)
         batch.checkpoint = state
         return batch
 
@@ -94,8 +134,10 @@ class SharePointConnector:
             raise ConnectorError(f"{self.name}: no library named {self.settings.libraries} on the site")
         return drives
 
-    async def _page_to_batch(self, drive_id: str, drive_name: str, page: dict[str, Any]) -> ConnectorBatch:
-        batch = ConnectorBatch()
+    async def _page_to_batch(
+        self, drive_id: str, drive_name: str, page: dict[str, Any]
+    ) -> ConnectorBatch[SharePointCheckpoint]:
+        batch: ConnectorBatch[SharePointCheckpoint] = ConnectorBatch()
         for item in page.get("value", []):
             doc_id = f"{drive_id}:{item['id']}"
             if "deleted" in item:
@@ -185,3 +227,16 @@ def _folder_path(item: dict[str, Any]) -> str:
 def _under(folder: str, prefix: str) -> bool:
     prefix = "/" + prefix.strip("/")
     return prefix == "/" or folder == prefix or folder.startswith(prefix + "/")
+
+
+async def build(source: Source, settings: SharePointSettings, ctx: ConnectorContext) -> Connector:
+    if ctx.graph is None:
+        raise ConfigError("SharePoint sources need a Graph token provider (msal); none is configured")
+    graph = await ctx.graph(settings, ctx.secrets)
+    return SharePointConnector(
+        source.name, settings, graph, supports=ctx.supports, max_bytes=ctx.max_bytes(settings),
+        default_groups=list(source.audience),
+    )
+
+
+KIND = SourceKind("sharepoint", SharePointSettings, SharePointCheckpoint, lambda s: s.site_url, build)

@@ -40,6 +40,11 @@ class FakeDocuments:
     async def delete(self, source: str, doc_ids) -> None:
         self.docs[source] = [d for d in self.docs.get(source, []) if d not in set(doc_ids)]
 
+    async def delete_source(self, name: str) -> int:
+        ids = list(await self.known(name))
+        await self.delete(name, ids)
+        return len(ids)
+
 
 async def test_admin_adds_source_and_it_is_audited(service: AdminService, repo: ConfigRepository) -> None:
     source = await service.add_source(

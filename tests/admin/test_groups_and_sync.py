@@ -139,7 +139,7 @@ async def test_graph_membership_reads_transitive_groups_across_pages() -> None:
     from aiohttp.test_utils import TestServer
 
     from adapters.config_store.graph_groups import GraphMembership
-    from ingest.auth import StaticToken
+    from adapters.msgraph.tokens import StaticToken
 
     seen: list[tuple[str, str]] = []
 

@@ -42,6 +42,9 @@ class MemorySourceRepository:
         self.statuses[status.source] = copy.deepcopy(status)
         self.status_history.append(copy.deepcopy(status))
 
+    async def add_sync_request(self, request: SyncRequest) -> None:
+        self.sync_requests.append(request)
+
     async def pending_sync_requests(self) -> list[SyncRequest]:
         return list(self.sync_requests)
 
@@ -56,10 +59,14 @@ class InjectedCrash(BaseException):
 class MemorySink:
     """``DocumentSink`` that keeps documents in a dict; ``crash_after`` simulates a killed worker."""
 
+    chunks_embedded = 0  # no chunking here
+    chunks_reused = 0
+
     def __init__(self, crash_after: int | None = None) -> None:
         self.docs: dict[tuple[str, str], Document] = {}
         self.upserts = 0
         self.crash_after = crash_after
+        self.finished: list[str] = []  # sources whose sync run ended (``finish`` calls)
 
     async def known(self, source: str) -> dict[str, str]:
         return {d.id: d.content_hash for (s, _), d in self.docs.items() if s == source}
@@ -74,6 +81,10 @@ class MemorySink:
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
         for d in doc_ids:
             self.docs.pop((source, d), None)
+
+    async def finish(self, source: str) -> str | None:
+        self.finished.append(source)
+        return None
 
     def snapshot(self, source: str) -> dict[str, tuple[str, str, str, tuple[str, ...]]]:
         docs = [d for (s, _), d in self.docs.items() if s == source]

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.connectors.confluence import ConfluenceConnector
+from adapters.http import SessionHttpClients
+from ingest.connectors.confluence import ConfluenceConnector, ConfluenceSettings
 from ingest.pipeline import IngestPipeline
-from ingest.registry import ConfluenceSettings
 from tests.ingest.conftest import start
 from tests.ingest.fake_confluence import EMAIL, PAT, TOKEN, FakeConfluence
 from tests.ingest.fakes import MemoryCheckpoints, MemorySink, TextParser
@@ -36,7 +36,9 @@ def cloud(wiki, session, sleeps, **extra) -> ConfluenceConnector:
             **extra,
         }
     )
-    return ConfluenceConnector("conf", settings, session, token=TOKEN, sleep=sleeps, default_groups=["staff"])
+    return ConfluenceConnector(
+        "conf", settings, SessionHttpClients(session, sleep=sleeps), token=TOKEN, default_groups=["staff"]
+    )
 
 
 def seed(wiki: FakeConfluence) -> None:
@@ -128,11 +130,11 @@ async def test_data_center_with_personal_access_token(wiki, http_session, sleeps
         }
     )
     sink = MemorySink()
-    conn = ConfluenceConnector("dc", settings, http_session, token=PAT, sleep=sleeps)
+    conn = ConfluenceConnector("dc", settings, SessionHttpClients(http_session, sleep=sleeps), token=PAT)
     report = await IngestPipeline(TextParser(), sink).sync(conn, source="dc")
     assert report.parsed == 3
     deploy = next(d for d in sink.docs.values() if d.title == "Deploy guide")
     assert deploy.uri == f"{wiki.base}/dc/display/ENG/Deploy+guide" and deploy.author == "Dee Center"
-    bad = ConfluenceConnector("dc", settings, http_session, token="wrong", sleep=sleeps)
+    bad = ConfluenceConnector("dc", settings, SessionHttpClients(http_session, sleep=sleeps), token="wrong")
     with pytest.raises(Exception, match="HTTP 401"):
         await IngestPipeline(TextParser(), MemorySink()).sync(bad, source="dc")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.interfaces import Connector
+from ingest.interfaces import CheckpointedConnector, Connector
 from ingest.pipeline import IngestPipeline
 from tests.ingest.fakes import InjectedCrash, MemoryCheckpoints, MemorySink, TextParser
 from tests.ingest.worlds import World, make_world
@@ -41,17 +41,19 @@ async def clean_snapshot(world: World) -> dict:
 
 async def test_full_sync_delivers_everything_in_batches(world: World) -> None:
     conn: Connector = world.connector()
-    assert isinstance(conn, Connector) and conn.name == "src"
+    assert isinstance(conn, CheckpointedConnector) and conn.name == "src"
     checkpoint, ids, calls = None, [], 0
     while True:
         calls += 1
         assert calls < 50, "connector never finished"
         batch = await conn.load_from_checkpoint(checkpoint)
-        json.dumps(batch.checkpoint)  # persisted as JSON
+        assert batch.checkpoint is None or isinstance(batch.checkpoint, conn.checkpoint_model)
+        stored = json.dumps(batch.checkpoint.stored()) if batch.checkpoint else None  # persisted as JSON
         ids += [d.id for d in batch.documents]
         for doc in batch.documents:
             assert doc.id and doc.uri and (doc.text is not None or doc.content is not None)
-        checkpoint = batch.checkpoint
+        checkpoint = conn.checkpoint_model.from_stored(json.loads(stored) if stored else None)
+        assert checkpoint == batch.checkpoint  # resumes from exactly what was saved
         if not batch.has_more:
             break
     assert len(ids) == N and len(set(ids)) == N

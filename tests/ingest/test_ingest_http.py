@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from adapters.http import HttpClient
+from adapters.msgraph.client import GraphClient
+from adapters.msgraph.tokens import StaticToken
 from bot.errors import BackendTimeout
-from ingest.auth import StaticToken
-from ingest.graph.client import GraphClient
-from ingest.http import FileTooLarge, HttpClient, HttpStatusError
+from ingest.http import FileTooLarge, HttpStatusError
 from tests.ingest.conftest import start
 
 

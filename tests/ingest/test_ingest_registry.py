@@ -9,6 +9,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from adapters.http import SessionHttpClients
+from adapters.msgraph.auth import graph_factory
+from adapters.msgraph.client import GraphClient
+from adapters.msgraph.tokens import StaticToken
 from adapters.secrets import SecretResolver
 from adapters.store.checkpoints import SqliteCheckpointStore
 from bot.errors import ConfigError, InputError
@@ -16,7 +20,8 @@ from bot.models import Source, SourceStatus
 from ingest.connectors.confluence import ConfluenceConnector
 from ingest.connectors.mediawiki import MediaWikiConnector
 from ingest.connectors.sharepoint import SharePointConnector
-from ingest.registry import SOURCE_KINDS, ConnectorContext, build_connector, validate_settings
+from ingest.kinds import ConnectorContext
+from ingest.registry import SOURCE_KINDS, build_connector, validate_settings
 
 SP = {"site_url": "https://contoso.sharepoint.com/sites/HR", "tenant_id": "t", "client_id": "c"}
 
@@ -50,17 +55,21 @@ async def test_factory_builds_each_kind_with_resolved_secrets(monkeypatch, http_
     monkeypatch.setenv("MW_PASS", "pw")
     seen = {}
 
-    async def graph_tokens(settings, secrets):
-        seen["secret"] = await secrets(settings.client_secret_ref)
-        from ingest.auth import StaticToken
+    async def graph(credentials, secrets):
+        seen["secret"] = await secrets(credentials.client_secret_ref)
+        return GraphClient("https://graph.microsoft.us", StaticToken("x"), http_session)
 
-        return StaticToken("x")
-
-    ctx = ConnectorContext(
-        session=http_session, graph_tokens=graph_tokens, graph_url="https://graph.microsoft.us"
-    )
+    ctx = ConnectorContext(http=SessionHttpClients(http_session), graph=graph)
     sp = await build_connector(Source("sp", "sharepoint", {**SP, "client_secret_ref": "env:SP_SECRET"}), ctx)
     assert isinstance(sp, SharePointConnector) and seen["secret"] == "s3cret"
+    assert isinstance(sp.graph, GraphClient) and sp.graph.base_url == "https://graph.microsoft.us/v1.0"
+    # The production hook: msal credentials from the resolved secret, the national cloud's Graph root.
+    real = graph_factory(http_session, login_url="https://login.microsoftonline.us", graph_url="https://graph.microsoft.us")
+    sp = await build_connector(
+        Source("sp", "sharepoint", {**SP, "client_secret_ref": "env:SP_SECRET"}),
+        ConnectorContext(http=SessionHttpClients(http_session), graph=real),
+    )
+    assert isinstance(sp, SharePointConnector) and isinstance(sp.graph, GraphClient)
     assert sp.graph.base_url == "https://graph.microsoft.us/v1.0"
     conf = await build_connector(
         Source(
@@ -92,7 +101,7 @@ async def test_factory_builds_each_kind_with_resolved_secrets(monkeypatch, http_
     with pytest.raises(ConfigError, match="token provider"):
         await build_connector(
             Source("sp", "sharepoint", {**SP, "client_secret_ref": "env:SP_SECRET"}),
-            ConnectorContext(http_session),
+            ConnectorContext(SessionHttpClients(http_session)),
         )
 
 

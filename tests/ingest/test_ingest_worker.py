@@ -7,12 +7,14 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from adapters.store.checkpoints import SqliteCheckpointStore
 from adapters.store.sqlite_store import SqliteStore
 from bot.models import Document, Source, SourceStatus
+from ingest.http import HttpClients
 from ingest.local_sink import LocalStoreSink
 from ingest.pipeline import IngestPipeline
 from ingest.worker import SyncWorker
@@ -108,9 +110,11 @@ async def test_loop_runs_due_sources_and_records_failures(tmp_path) -> None:
     from tests.ingest.fakes import MemoryCheckpoints, MemorySink
 
     async def connectors(source: Source):
-        from ingest.registry import ConnectorContext, build_connector
+        from ingest.kinds import ConnectorContext
+        from ingest.registry import build_connector
 
-        conn = await build_connector(source, ConnectorContext(session=None, supports=TextParser().supports))  # type: ignore[arg-type]
+        no_http = cast(HttpClients, None)  # folders never speak HTTP
+        conn = await build_connector(source, ConnectorContext(no_http, supports=TextParser().supports))
         assert isinstance(conn, FolderConnector)
         return conn
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from adapters.http import SessionHttpClients
 from bot.errors import AccessDeniedError
-from ingest.connectors.mediawiki import MediaWikiConnector
+from ingest.connectors.mediawiki import MediaWikiConnector, MediaWikiSettings
 from ingest.pipeline import IngestPipeline
-from ingest.registry import MediaWikiSettings
 from tests.ingest.conftest import start
 from tests.ingest.fake_mediawiki import BOT_PASSWORD, BOT_USER, FakeMediaWiki
 from tests.ingest.fakes import MemoryCheckpoints, MemorySink, TextParser
@@ -33,7 +33,7 @@ def connector(mw, session, sleeps, *, password: str | None = None, **extra) -> M
     settings = MediaWikiSettings.model_validate(
         {"api_url": f"{mw.base}/w/api.php", "namespaces": [0, 4], **extra}
     )
-    return MediaWikiConnector("wiki", settings, session, password=password, sleep=sleeps)
+    return MediaWikiConnector("wiki", settings, SessionHttpClients(session, sleep=sleeps), password=password)
 
 
 def seed(mw: FakeMediaWiki) -> None:

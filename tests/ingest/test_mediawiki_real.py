@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from adapters.http import SessionHttpClients
 from bot.errors import AccessDeniedError
-from ingest.connectors.mediawiki import MediaWikiConnector
+from ingest.connectors.mediawiki import MediaWikiConnector, MediaWikiSettings
 from ingest.pipeline import IngestPipeline
-from ingest.registry import MediaWikiSettings
 from tests.ingest.fakes import MemoryCheckpoints, MemorySink, TextParser
 from tests.ingest.real_mediawiki import RealWiki, missing_reason
 
@@ -39,7 +39,7 @@ async def test_real_wiki_full_incremental_login(real_wiki: RealWiki, http_sessio
     )
 
     anonymous = MediaWikiConnector(
-        "wiki", MediaWikiSettings.model_validate(dict(api_url=real_wiki.api_url)), http_session
+        "wiki", MediaWikiSettings.model_validate(dict(api_url=real_wiki.api_url)), SessionHttpClients(http_session)
     )
     with pytest.raises(AccessDeniedError):  # the wiki is private: reading needs the bot login
         await IngestPipeline(TextParser(), MemorySink()).sync(anonymous, source="wiki")
@@ -49,7 +49,8 @@ async def test_real_wiki_full_incremental_login(real_wiki: RealWiki, http_sessio
 
     def conn() -> MediaWikiConnector:
         return MediaWikiConnector(
-            "wiki", settings, http_session, password="kbotbotpassword0123456789abcdefg", sleep=sleeps
+            "wiki", settings, SessionHttpClients(http_session, sleep=sleeps),
+            password="kbotbotpassword0123456789abcdefg",
         )
 
     first = await pipeline.sync(conn(), source="wiki")

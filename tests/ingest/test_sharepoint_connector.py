@@ -11,12 +11,11 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters.msgraph_auth import MsalTokenProvider
+from adapters.msgraph.auth import MsalTokenProvider
+from adapters.msgraph.client import GraphClient
 from bot.errors import AccessDeniedError
-from ingest.connectors.sharepoint import SharePointConnector, permissions_to_groups
-from ingest.graph.client import GraphClient
+from ingest.connectors.sharepoint import SharePointConnector, SharePointSettings, permissions_to_groups
 from ingest.pipeline import IngestPipeline
-from ingest.registry import SharePointSettings
 from tests.ingest.conftest import start
 from tests.ingest.fake_graph import DRIVE_ID, FakeGraph
 from tests.ingest.fakes import MemoryCheckpoints, MemorySink, TextParser

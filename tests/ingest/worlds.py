@@ -12,13 +12,13 @@ from typing import Any
 
 import aiohttp
 
-from ingest.connectors.confluence import ConfluenceConnector
+from adapters.http import SessionHttpClients
+from adapters.msgraph.client import GraphClient
+from ingest.connectors.confluence import ConfluenceConnector, ConfluenceSettings
 from ingest.connectors.folder import FolderConnector
-from ingest.connectors.mediawiki import MediaWikiConnector
-from ingest.connectors.sharepoint import SharePointConnector
-from ingest.graph.client import GraphClient
+from ingest.connectors.mediawiki import MediaWikiConnector, MediaWikiSettings
+from ingest.connectors.sharepoint import SharePointConnector, SharePointSettings
 from ingest.interfaces import Connector
-from ingest.registry import ConfluenceSettings, MediaWikiSettings, SharePointSettings
 from tests.ingest.conftest import start
 from tests.ingest.fake_confluence import EMAIL, TOKEN, FakeConfluence
 from tests.ingest.fake_graph import FakeGraph
@@ -151,7 +151,7 @@ class ConfluenceWorld(World):
         )
         limit = 25 if self.production else 3
         return ConfluenceConnector(
-            "src", settings, self.session, token=TOKEN, sleep=self.sleep, page_limit=limit
+            "src", settings, SessionHttpClients(self.session, sleep=self.sleep), token=TOKEN, page_limit=limit
         )
 
 
@@ -173,7 +173,7 @@ class MediaWikiWorld(World):
     def connector(self) -> Connector:
         settings = MediaWikiSettings.model_validate(dict(api_url=f"{self.fake.base}/w/api.php"))
         size = 25 if self.production else 3
-        return MediaWikiConnector("src", settings, self.session, sleep=self.sleep, batch_size=size)
+        return MediaWikiConnector("src", settings, SessionHttpClients(self.session, sleep=self.sleep), batch_size=size)
 
 
 def make_world(kind: str, tmp_path: Path) -> World:

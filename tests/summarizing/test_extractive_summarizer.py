@@ -13,7 +13,7 @@ from bot.ports import Summarizer
 from bot.summarizing.chat_loaders import from_slack
 from bot.summarizing.extractive import ExtractiveSummarizer
 from bot.summarizing.loaders import load_text
-from bot.summarizing.synthetic import synthetic_thread
+from tests.summarizing.synthetic import synthetic_thread
 
 
 def test_is_a_summarizer(summarizer: ExtractiveSummarizer) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from adapters.msgraph.tokens import StaticToken
 from adapters.teams.graph_thread import GraphThreadReader
-from ingest.auth import StaticToken
 
 from .conftest import FakeConnector, TeamsRig, fixture
 

@@ -57,9 +57,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
         )
         try:
             report = await pipeline.sync(connector, source=source)
-            finish = getattr(sink, "finish", None)  # Bedrock KB: start the ingestion job, wait for it
-            if finish is not None:
-                await finish(source)
+            await sink.finish(source)  # Bedrock KB: start the ingestion job, wait for it
         finally:
             progress.close()
         for f in report.failures:
@@ -69,7 +67,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
         data = {
             "source": source, "seen": report.seen, "parsed": report.parsed, "unchanged": report.unchanged,
             "upserted": report.upserted, "deleted": report.deleted, "failed": len(report.failures),
-            "chunks_embedded": getattr(sink, "chunks_embedded", 0), "chunks_reused": getattr(sink, "chunks_reused", 0),
+            "chunks_embedded": sink.chunks_embedded, "chunks_reused": sink.chunks_reused,
         }
         reports.append(data)
         if not args.json:

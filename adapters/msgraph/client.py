@@ -1,8 +1,9 @@
 """A small Microsoft Graph client: JSON GET, ``@odata.nextLink`` paging, downloads.
 
 Throttling (429/503 with ``Retry-After``), bounded retries and a single token refresh on 401
-come from :class:`ingest.http.HttpClient`. Shared by the SharePoint connector and the Teams
-adapter (channel message replies).
+come from :class:`adapters.http.HttpClient`. Shared by the SharePoint connector (as its port
+:class:`ingest.graph.GraphApi`), the Teams adapter (channel message replies) and Entra ID group
+membership.
 
 ``base_url`` is the Graph root for the cloud in use (``KBOT_GRAPH_URL``, e.g.
 ``https://graph.microsoft.com`` or ``https://graph.microsoft.us``); ``/v1.0`` is appended unless
@@ -17,15 +18,18 @@ from typing import Any
 
 import aiohttp
 
+from adapters.http import HttpClient
+from adapters.msgraph.tokens import TokenProvider
 from bot.errors import ConnectorError
-from ingest.auth import TokenProvider
-from ingest.http import HttpClient, Sleep
+from ingest.graph import DELTA_LINK, NEXT_LINK
+from ingest.http import Sleep
 
-NEXT_LINK = "@odata.nextLink"
-DELTA_LINK = "@odata.deltaLink"
+__all__ = ["DELTA_LINK", "NEXT_LINK", "GraphClient"]
 
 
 class GraphClient:
+    """Implements :class:`ingest.graph.GraphApi`."""
+
     def __init__(
         self,
         base_url: str,

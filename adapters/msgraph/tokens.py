@@ -1,4 +1,4 @@
-"""Token providers: where connectors get bearer tokens (msal for Graph lives in ``adapters/``)."""
+"""Token providers: where Graph clients get bearer tokens (msal: :mod:`adapters.msgraph.auth`)."""
 
 from __future__ import annotations
 

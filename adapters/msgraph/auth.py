@@ -8,12 +8,17 @@ the application is constructed; both run in a worker thread.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import msal
 
+from adapters.msgraph.client import GraphClient
 from bot.errors import AccessDeniedError, ConfigError
-from ingest.registry import SecretResolver, SharePointSettings
+from bot.secret_refs import SecretResolver
+from ingest.graph import GraphApi, GraphCredentials, GraphFactory
+from ingest.http import Sleep
 
 
 class MsalTokenProvider:
@@ -77,16 +82,36 @@ class MsalTokenProvider:
         return str(result["access_token"])
 
 
-def graph_token_factory(login_url: str, graph_url: str, http_client: Any = None):  # noqa: ANN201
-    """The ``ConnectorContext.graph_tokens`` hook: SharePoint settings + secrets → provider."""
+def graph_token_factory(
+    login_url: str, graph_url: str, http_client: Any = None
+) -> Callable[[GraphCredentials, SecretResolver], Awaitable[MsalTokenProvider]]:
+    """Credentials (SharePoint settings) + secrets → an msal token provider."""
 
-    async def build(settings: SharePointSettings, secrets: SecretResolver) -> MsalTokenProvider:
-        secret = await secrets(settings.client_secret_ref) if settings.client_secret_ref else None
-        key = await secrets(settings.certificate_ref) if settings.certificate_ref else None
+    async def build(credentials: GraphCredentials, secrets: SecretResolver) -> MsalTokenProvider:
+        ref, cert = credentials.client_secret_ref, credentials.certificate_ref
+        secret = await secrets(ref) if ref else None
+        key = await secrets(cert) if cert else None
         return MsalTokenProvider(
-            settings.tenant_id, settings.client_id, client_secret=secret, private_key_pem=key,
-            thumbprint=settings.certificate_thumbprint, login_url=login_url, graph_url=graph_url,
+            credentials.tenant_id, credentials.client_id, client_secret=secret, private_key_pem=key,
+            thumbprint=credentials.certificate_thumbprint, login_url=login_url, graph_url=graph_url,
             http_client=http_client,
         )
+
+    return build
+
+
+def graph_factory(
+    session: aiohttp.ClientSession,
+    *,
+    login_url: str,
+    graph_url: str,
+    http_client: Any = None,
+    sleep: Sleep | None = None,
+) -> GraphFactory:
+    """The ``ConnectorContext.graph`` hook: a :class:`GraphClient` per SharePoint source."""
+    tokens = graph_token_factory(login_url, graph_url, http_client)
+
+    async def build(credentials: GraphCredentials, secrets: SecretResolver) -> GraphApi:
+        return GraphClient(graph_url, await tokens(credentials, secrets), session, sleep=sleep)
 
     return build
