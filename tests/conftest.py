@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.skip_audit import pytest_addoption, pytest_configure  # noqa: F401 - the skip audit's hooks
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")

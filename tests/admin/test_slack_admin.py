@@ -15,15 +15,14 @@ from bot.admin.service import AdminService
 from bot.admin.sync import QueuedSync
 from bot.models import Source, SourceStatus
 from ingest.registry import SOURCE_KINDS
-from tests.slack.support import FIXTURES, SlackHarness, fixture, signed_headers
+from tests.slack.support import SlackHarness, fixture, signed_headers
 
 ADMIN_ID, USER_ID = "UADMIN", "W111"
+SLASH_TRIGGER = fixture("slash_command_form.json")["parsed"]["trigger_id"]
 
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[SlackHarness]:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"shared Slack fixtures not found at {FIXTURES}")
     repo = SqliteConfigRepository(tmp_path / "kbot.db")
     await repo.save_source(Source("handbook", "folder", {"path": "/srv/handbook"}))
     await repo.save_status(SourceStatus("handbook", documents=42, failures=1))
@@ -70,7 +69,7 @@ async def test_add_opens_the_modal_and_submission_validates(harness: SlackHarnes
     await harness.post_form(admin_command("add", ADMIN_ID, harness.api.base_url))
     [opened] = await harness.api.wait_for("views.open")
     view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
-    assert view["callback_id"] == "kbot_admin_add_source" and opened.args["trigger_id"] == "111.111.xxx"
+    assert view["callback_id"] == "kbot_admin_add_source" and opened.args["trigger_id"] == SLASH_TRIGGER
 
     payload = fixture("view_submission.json")
     payload["user"]["id"] = ADMIN_ID
@@ -191,8 +190,6 @@ async def test_unsigned_admin_request_is_rejected(harness: SlackHarness) -> None
 
 @pytest.fixture
 async def channel_harness(tmp_path: Path) -> AsyncIterator[SlackHarness]:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"shared Slack fixtures not found at {FIXTURES}")
     from bot.admin.groups import FileGroupResolver
 
     mapping = tmp_path / "groups.json"

@@ -1,4 +1,4 @@
-"""Teams admin commands and card actions on real Bot Framework activity shapes (shared fixtures)."""
+"""Teams admin commands and card actions on real Bot Framework activity shapes (tests/payloads/teams)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,15 @@ from bot.admin.sync import QueuedSync
 from bot.models import Source, SourceStatus
 from bot.settings import load_settings
 from ingest.registry import SOURCE_KINDS
-
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "teams"
-ADMIN_AAD = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"  # Megan Bowen in message_personal.json
-USER_AAD = "c5e99701-2a32-49c1-a660-4629ceeb8c61"  # Rido in invoke_adaptive_card_action_execute.json
+from tests.payloads import load as load_payload
 
 
 def fixture(name: str) -> dict[str, Any]:
-    path = FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared Teams fixture {name} not found at {FIXTURES}")
-    return json.loads(path.read_text())
+    return load_payload("teams", name)
+
+
+ADMIN_AAD = fixture("message_personal.json")["from"]["aadObjectId"]  # Ada Okafor
+USER_AAD = fixture("invoke_adaptive_card_action_execute.json")["from"]["aadObjectId"]  # Lena Schmidt
 
 
 @pytest.fixture

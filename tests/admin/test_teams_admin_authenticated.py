@@ -24,8 +24,8 @@ from tests.teams.botframework_auth import LocalCredentialFactory as _LocalCreden
 from tests.teams.botframework_auth import token as _token
 from tests.teams.conftest import TeamsRig, connector, make_rig  # noqa: F401 - fixtures
 
-MEGAN = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"  # the sender of message_personal.json
-RIDO = "c5e99701-2a32-49c1-a660-4629ceeb8c61"  # the sender of invoke_adaptive_card_action_execute.json
+ADA = "3c1d9e27-5b84-4f0a-9d6e-81a2f4c7b0e5"  # the sender of message_personal.json
+LENA = "5b7c1e94-2d3a-4f68-9e05-b1a8c6d4f273"  # the sender of invoke_adaptive_card_action_execute.json
 
 
 @pytest.fixture
@@ -35,11 +35,11 @@ async def secure_admin_rig(make_rig, openid_server: str, tmp_path: Path):  # noq
     settings = load_settings(
         microsoft_app_id=APP_ID,
         microsoft_app_password="not-a-real-secret",
-        kbot_admins=MEGAN,
+        kbot_admins=ADA,
         kbot_config_table=None,
         kbot_db=tmp_path / "kbot.db",
     )
-    service = AdminService(repo, bootstrap_admins={MEGAN}, kinds=SOURCE_KINDS, sync=QueuedSync(repo))
+    service = AdminService(repo, bootstrap_admins={ADA}, kinds=SOURCE_KINDS, sync=QueuedSync(repo))
     rig = await make_rig(
         settings=settings, credentials_factory=_LocalCredentialFactory(APP_ID, "x"), config=repo, admin=service
     )
@@ -58,13 +58,13 @@ async def test_authenticated_non_admin_is_refused_and_audited(
 ) -> None:
     rig = secure_admin_rig
     activity = rig.activity("message_personal.json", text="admin remove handbook")
-    activity["from"]["aadObjectId"] = RIDO
+    activity["from"]["aadObjectId"] = LENA
     assert (await post(rig, activity, signing_key)).status == 200
     posts = await rig.connector.wait_posts(1)
     assert posts[-1].body["text"] == "Sorry, only kbot admins can do that."
     assert [s.name for s in await rig.app.config.list_sources()] == ["handbook"]
     [entry] = await rig.app.config.list_audit()
-    assert (entry.actor, entry.action, entry.outcome) == (f"teams:{RIDO}", "sources.remove", "denied")
+    assert (entry.actor, entry.action, entry.outcome) == (f"teams:{LENA}", "sources.remove", "denied")
 
 
 async def test_authenticated_sync_button_checks_rights(
@@ -80,13 +80,13 @@ async def test_authenticated_sync_button_checks_rights(
     assert await rig.app.config.pending_sync_requests() == []
     assert (await rig.app.config.list_audit())[0].outcome == "denied"
 
-    invoke["from"]["aadObjectId"] = MEGAN
+    invoke["from"]["aadObjectId"] = ADA
     resp = await post(rig, invoke, signing_key)
     body = await resp.json()
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Sync of handbook queued" in json.dumps(body["value"])
     [request] = await rig.app.config.pending_sync_requests()
-    assert request.requested_by == f"teams:{MEGAN}"
+    assert request.requested_by == f"teams:{ADA}"
     assert (await rig.app.config.list_audit())[0].outcome == "ok"
 
 

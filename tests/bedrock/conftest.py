@@ -10,8 +10,6 @@ import pytest
 from bot.settings import Settings
 from tests.bedrock.fake_bedrock import FakeBedrock
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "bedrock"
-
 
 def aws_env(url: str, tmp: Path) -> dict[str, str]:
     """Environment for a process talking to the fake endpoint with dummy credentials only."""
@@ -55,14 +53,3 @@ def bedrock_settings(fake_bedrock: FakeBedrock) -> Settings:
         bedrock_connect_timeout=2,
         bedrock_read_timeout=10,
     )
-
-
-@pytest.fixture
-def shared_fixture():
-    def load(name: str) -> str:
-        path = SHARED_FIXTURES / name
-        if not path.exists():
-            pytest.skip(f"shared Bedrock fixture {path} is absent (needs ../shared/data next to the repo)")
-        return path.read_text()
-
-    return load

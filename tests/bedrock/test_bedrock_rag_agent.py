@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from adapters.bedrock.agent import agent_session_id
@@ -231,9 +229,13 @@ async def test_agent_guardrail_intervention(fake_bedrock, agent_settings):
     assert err.value.user_message == "Sorry, I can't help with that."
 
 
-async def test_every_agent_stream_fault_becomes_a_kbot_error(fake_bedrock, agent_settings, shared_fixture):
-    event_types = json.loads(shared_fixture("invoke_agent_stream_event_types.json"))
-    faults = [name for name, shape in event_types.items() if shape.endswith("Exception")]
+async def test_every_agent_stream_fault_becomes_a_kbot_error(fake_bedrock, agent_settings):
+    """Every exception event the installed SDK's InvokeAgent ResponseStream declares."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("bedrock-agent-runtime")
+    stream = model.operation_model("InvokeAgent").output_shape.members["completion"]
+    faults = [name for name, shape in stream.members.items() if shape.name.endswith("Exception")]
     assert len(faults) >= 8
     answerer = build_bedrock(agent_settings).answerer
     seen = {}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from botocore.exceptions import ParamValidationError
 
 from adapters.bedrock.factory import build_bedrock
 from adapters.bedrock.filters import retrieval_filter
 from tests.bedrock.replies import kb_result, retrieve_reply
+from tests.payloads import load as load_payload
 
 EVERYONE = {"listContains": {"key": "acl_groups", "value": "everyone"}}
 
@@ -118,40 +117,37 @@ def test_botocore_rejects_a_one_member_or_all():
         )
 
 
-async def test_documented_retrieve_skeleton_maps_to_passages(fake_bedrock, bedrock_settings, shared_fixture):
-    """The shared skeleton (generated from the service model), filled in with one location type."""
-    skeleton = json.loads(shared_fixture("retrieve_response_skeleton.json"))
-    result = skeleton["retrievalResults"][0]
-    result["content"] = {"text": "Holiday calendar for 2026.", "type": "TEXT"}
-    result["location"] = {"type": "S3", "s3Location": {"uri": "s3://docs/hr/holidays-2026.pdf"}}
-    result["metadata"] = {
-        "x-amz-bedrock-kb-source-uri": "s3://docs/hr/holidays-2026.pdf",
-        "x-amz-bedrock-kb-chunk-id": "1%3A0%3Aabc",
-        "x-amz-bedrock-kb-data-source-id": "DS1",
-    }
-    result["documentId"], result["score"] = "doc-1", 0.66
-    skeleton.pop("nextToken")
-    skeleton.pop("guardrailAction")
+async def test_documented_retrieve_response_maps_to_passages(fake_bedrock, bedrock_settings):
+    """A Retrieve response in the documented shape (tests/payloads/bedrock) becomes one cited passage.
+
+    https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_Retrieve.html#API_agent-runtime_Retrieve_ResponseSyntax
+    """
     from tests.bedrock.fake_bedrock import Json
 
-    fake_bedrock.script("Retrieve", Json(skeleton))
-    [passage] = await build_bedrock(bedrock_settings).retriever.retrieve("holidays")
+    response = load_payload("bedrock", "retrieve_response.json")
+    fake_bedrock.script("Retrieve", Json(response))
+    [passage] = await build_bedrock(bedrock_settings).retriever.retrieve("closure days")
+    [result] = response["retrievalResults"]
+    uri = result["location"]["s3Location"]["uri"]
     assert (passage.title, passage.uri, passage.chunk_id, passage.doc_id, passage.source, passage.score) == (
-        "holidays-2026.pdf",
-        "s3://docs/hr/holidays-2026.pdf",
-        "1%3A0%3Aabc",
-        "doc-1",
-        "DS1",
-        0.66,
+        uri.rsplit("/", 1)[-1],
+        uri,
+        result["metadata"]["x-amz-bedrock-kb-chunk-id"],
+        result["documentId"],
+        result["metadata"]["x-amz-bedrock-kb-data-source-id"],
+        result["score"],
     )
+    assert passage.text == result["content"]["text"]
 
 
-def test_shared_service_model_excerpt_matches_installed_botocore(shared_fixture):
+def test_service_model_excerpt_matches_installed_botocore():
+    """The routes the fake serves and the location types kbot maps still exist in the installed SDK."""
     import botocore.session
 
-    excerpt = json.loads(shared_fixture("service_model_excerpt_bedrock_agent_runtime.json"))
+    excerpt = load_payload("bedrock", "agent_runtime_model_excerpt.json")
     model = botocore.session.get_session().get_service_model("bedrock-agent-runtime")
     for name, operation in excerpt["operations"].items():
-        assert model.operation_model(name).http["requestUri"] == operation["http"]["requestUri"]
+        http = model.operation_model(name).http
+        assert (http["method"], http["requestUri"]) == (operation["method"], operation["requestUri"])
     installed = model.shape_for("RetrievalResultLocation").members
-    assert set(excerpt["shapes"]["RetrievalResultLocation"]["members"]) <= set(installed)
+    assert set(excerpt["RetrievalResultLocation"]) <= set(installed)

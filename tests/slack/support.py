@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,15 +25,17 @@ from adapters.wiring import App, AppOverrides
 from bot.models import Answer, Citation, Feedback, Question
 from bot.ports import AnswerDelta
 from bot.settings import load_settings
+from tests.payloads import PAYLOADS
+from tests.payloads import load as load_payload
 from tests.slack.fake_slack_api import FakeSlackApi
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "slack"
+FIXTURES = PAYLOADS / "slack"  # the project's own Slack payloads (tests/payloads/README.md)
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text())
+    return load_payload("slack", name)
 
 
 class FakeAnswerer:

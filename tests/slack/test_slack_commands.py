@@ -104,7 +104,7 @@ async def test_feedback_buttons_record_question_answer_citations_and_user(slack:
         "bot_id": BOT_ID,
         "text": post.args["text"],
         "blocks": post.args["blocks"],
-        "thread_ts": "1595926230.009600",
+        "thread_ts": payload["event"]["ts"],
     }
     status, _ = await slack.post_interaction(
         block_action("kbot_feedback_up", up["value"], slack.api.base_url, message)

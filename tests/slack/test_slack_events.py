@@ -8,6 +8,9 @@ from email.message import EmailMessage
 from tests.slack.fake_slack_api import BOT_ID, BOT_USER_ID
 from tests.slack.support import SlackHarness, StreamingFakeAnswerer, fixture
 
+MENTION_TS = fixture("app_mention.json")["event"]["ts"]
+ASSISTANT_THREAD = fixture("assistant_thread_started.json")["event"]["assistant_thread"]["thread_ts"]
+
 
 def _blocks_text(blocks: list[dict]) -> str:
     parts = []
@@ -33,7 +36,7 @@ async def test_mention_is_answered_in_thread_with_numbered_sources(slack: SlackH
     (post,) = await slack.api.wait_for("chat.postMessage")
     await slack.settle()
     assert post.args["channel"] == "C111"
-    assert post.args["thread_ts"] == "1595926230.009600"  # the mention's own ts starts the thread
+    assert post.args["thread_ts"] == MENTION_TS  # the mention's own ts starts the thread
     text = _blocks_text(post.args["blocks"])
     assert "Answer to: how many days of leave do I get?" in text and "*the handbook*" in text
     assert "*1.* <https://wiki.example.com/leave|Leave policy>  ·  indexed at 2024-05-01" in text
@@ -43,7 +46,7 @@ async def test_mention_is_answered_in_thread_with_numbered_sources(slack: SlackH
     (question,) = slack.answerer.questions
     assert question.text == "how many days of leave do I get?"
     assert question.asker.user_id == "W222"  # groups: the admin access resolver (tests/admin)
-    assert question.conversation_id == "1595926230.009600"
+    assert question.conversation_id == MENTION_TS
     assert post.headers["Authorization"] == "Bearer xoxb-test-token"
 
 
@@ -66,15 +69,15 @@ async def test_thread_follow_up_keeps_context(slack: SlackHarness) -> None:
             "bot_id": BOT_ID,
             "user": BOT_USER_ID,
             "text": "Slack is a chat app.",
-            "ts": "1726133699.1",
+            "ts": f"{int(float(root)) + 1}.000100",  # between the root and the reply
         },
-        {"type": "message", "user": "W222", "text": "When Slack was released?", "ts": reply},
+        {"type": "message", "user": "W222", "text": payload["event"]["text"], "ts": reply},
     ]
     await slack.post_event(payload)
     (post,) = await slack.api.wait_for("chat.postMessage")
     assert post.args["thread_ts"] == root
     (question,) = slack.answerer.questions
-    assert question.text == "When Slack was released?"
+    assert question.text == payload["event"]["text"]
     assert [(t.role, t.text) for t in question.history] == [
         ("user", "What is Slack?"),
         ("assistant", "Slack is a chat app."),
@@ -104,19 +107,19 @@ async def test_direct_message_is_answered_in_its_thread(slack: SlackHarness) -> 
 async def test_assistant_thread_started_sets_suggested_prompts(slack: SlackHarness) -> None:
     await slack.post_event(fixture("assistant_thread_started.json"))
     (prompts,) = await slack.api.wait_for("assistant.threads.setSuggestedPrompts")
-    assert prompts.args["channel_id"] == "D111" and prompts.args["thread_ts"] == "1726133698.626339"
+    assert prompts.args["channel_id"] == "D111" and prompts.args["thread_ts"] == ASSISTANT_THREAD
     assert len(prompts.args["prompts"]) >= 2 and all("message" in p for p in prompts.args["prompts"])
     (greeting,) = slack.api.of("chat.postMessage")
-    assert greeting.args["thread_ts"] == "1726133698.626339"
+    assert greeting.args["thread_ts"] == ASSISTANT_THREAD
 
 
 async def test_assistant_user_message_sets_status_then_answers(slack: SlackHarness) -> None:
     await slack.post_event(fixture("message_im_in_thread.json"))
     (post,) = await slack.api.wait_for("chat.postMessage")
     (status,) = slack.api.of("assistant.threads.setStatus")
-    assert status.args["status"] == "is thinking…" and status.args["thread_ts"] == "1726133698.626339"
+    assert status.args["status"] == "is thinking…" and status.args["thread_ts"] == ASSISTANT_THREAD
     assert status.at <= post.at
-    assert post.args["channel"] == "D111" and post.args["thread_ts"] == "1726133698.626339"
+    assert post.args["channel"] == "D111" and post.args["thread_ts"] == ASSISTANT_THREAD
 
 
 async def test_streaming_backend_uses_chat_stream_methods(payloads: None) -> None:
@@ -125,7 +128,7 @@ async def test_streaming_backend_uses_chat_stream_methods(payloads: None) -> Non
         (stop,) = await slack.api.wait_for("chat.stopStream")
         await slack.settle()
         (start,) = slack.api.of("chat.startStream")
-        assert start.args["thread_ts"] == "1595926230.009600"
+        assert start.args["thread_ts"] == MENTION_TS
         assert start.args["recipient_user_id"] == "W222" and start.args["recipient_team_id"] == "T111"
         streamed = "".join(c.args.get("markdown_text", "") for c in slack.api.of("chat.appendStream"))
         streamed += stop.args.get("markdown_text", "")
@@ -193,7 +196,7 @@ async def test_backend_failure_becomes_a_short_reply(payloads: None) -> None:
         await slack.post_event(mention("anything"))
         (post,) = await slack.api.wait_for("chat.postMessage")
         assert post.args["text"] == ThrottledError.user_message
-        assert post.args["thread_ts"] == "1595926230.009600"
+        assert post.args["thread_ts"] == MENTION_TS
 
 
 def _eml() -> bytes:

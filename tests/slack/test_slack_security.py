@@ -99,7 +99,7 @@ async def test_unknown_event_types_and_missing_fields_are_ignored(slack: SlackHa
 
 
 async def test_unknown_interactions_and_commands_do_not_break_the_server(slack: SlackHarness) -> None:
-    weird_action = fixture("block_actions.json")  # action_id "a": not ours
+    weird_action = fixture("block_actions.json")  # action_id "open_docs": not ours
     status, _ = await slack.post_interaction(weird_action)
     assert status < 500
     status, _ = await slack.post_form(

@@ -9,6 +9,7 @@ import pytest
 from bot.errors import InputError
 from bot.summarizing.chat_loaders import from_slack, from_teams, slack_text
 from bot.summarizing.loaders import from_json, from_transcript, load_text
+from tests.payloads import load as load_payload
 
 
 def test_slack_thread_with_directory_bots_files_and_permalinks(data_dir) -> None:  # type: ignore[no-untyped-def]
@@ -47,15 +48,13 @@ def test_slack_mrkdwn_rendering() -> None:
     assert slack_text("<@U1>", {"U1": "Dana"}) == "@Dana"
 
 
-def test_shared_slack_event_fixtures(shared_data) -> None:  # type: ignore[no-untyped-def]
-    slack = shared_data / "fixtures" / "slack"
-    events = [
-        json.loads((slack / name).read_text())["event"]
-        for name in ("message_channel_thread_reply.json", "message_changed.json")
-    ]
+def test_slack_event_payloads() -> None:
+    names = ("message_channel_thread_reply.json", "message_changed.json")
+    events = [load_payload("slack", name)["event"] for name in names]
     conv = from_slack(events)
     assert conv.messages and all(m.text for m in conv.messages)
-    assert any(m.text == "updated message" for m in conv.messages)
+    assert any(m.text == events[1]["message"]["text"] for m in conv.messages)  # the edited text, not the original
+    assert not any(m.text == events[1]["previous_message"]["text"] for m in conv.messages)
 
 
 def test_teams_activities_links_mentions_and_bots(data_dir) -> None:  # type: ignore[no-untyped-def]
@@ -68,13 +67,11 @@ def test_teams_activities_links_mentions_and_bots(data_dir) -> None:  # type: ig
     assert "parentMessageId=1715600000001" in link and "tenantId=tenant-1" in link
 
 
-def test_shared_teams_fixture(shared_data) -> None:  # type: ignore[no-untyped-def]
-    activity = json.loads(
-        (shared_data / "fixtures" / "teams" / "message_channel_thread_reply_mention.json").read_text()
-    )
+def test_teams_channel_activity_payload() -> None:
+    activity = load_payload("teams", "message_channel_thread_reply_mention.json")
     conv = from_teams([activity])
-    assert conv.messages[0].text == "@ridotest reply to thread"
-    assert "parentMessageId=1759881511856" in (conv.messages[0].link or "")
+    assert conv.messages[0].text == "@kbotdev where is the expense policy?"
+    assert "parentMessageId=1714480100201" in (conv.messages[0].link or "")
 
 
 def test_graph_chat_messages() -> None:

@@ -1,6 +1,6 @@
 """Teams test rig: the real botbuilder endpoint on 127.0.0.1, a fake Bot Connector, a fake Graph.
 
-Inbound activities are the shapes of ``../shared/data/fixtures/teams/`` with ``serviceUrl`` pointed at
+Inbound activities are the project's payloads in ``tests/payloads/teams/`` with ``serviceUrl`` pointed at
 the fake connector; replies arrive there as ``POST /v3/conversations/{id}/activities/{replyToId}``.
 """
 
@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +25,8 @@ from bot.ports import AnswerDelta
 from bot.settings import Settings, load_settings
 from bot.summarizing.extractive import ExtractiveSummarizer
 from tests.fakes import HashEmbedder
+from tests.payloads import PAYLOADS
+from tests.payloads import load as load_payload
 from tests.teams.botframework_auth import (  # noqa: F401 - fixtures
     AUTHENTICATED,
     LocalCredentialFactory,
@@ -35,15 +35,12 @@ from tests.teams.botframework_auth import (  # noqa: F401 - fixtures
     token,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fixtures" / "teams"
+FIXTURES = PAYLOADS / "teams"  # the project's own Bot Framework activities (tests/payloads/README.md)
 LONG_SNIPPET = ("Employees submit expense reports in Concur within 30 days of the purchase. " * 12).strip()
 
 
 def fixture(name: str) -> dict[str, Any]:
-    path = FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared Teams fixture {name} not found at {FIXTURES}")
-    return json.loads(path.read_text())
+    return load_payload("teams", name)
 
 
 @dataclass

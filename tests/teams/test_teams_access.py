@@ -13,11 +13,11 @@ from bot.settings import load_settings
 
 from .conftest import TeamsRig
 
-ASKER = "b15a9416-0ad3-4172-9210-7beb711d3f70"  # aadObjectId in message_channel_thread_reply_mention.json
-PERSONAL_ASKER = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"  # in message_personal.json
-TEAM = "19:66P469zibfbsGI-_a0aN_toLTZpyzS6u7CT3TsXdgPw1@thread.tacv2"
-CHANNEL = "19:6848757105754c8981c67612732d9aa7@thread.tacv2"
-BOT = "28:0b6fe6d1-fece-44f7-9a48-56465e2d5ab8"
+ASKER = "8e2f5a13-6c9d-4b70-a1e4-3d7b9c0f2a56"  # in message_channel_thread_reply_mention.json
+PERSONAL_ASKER = "3c1d9e27-5b84-4f0a-9d6e-81a2f4c7b0e5"  # in message_personal.json
+TEAM = "19:Kb7tEamQw3Rz9Lp2Xv6Nc4Hd8Ys1Fg5Jk0Ua2Wm7Tb1@thread.tacv2"
+CHANNEL = "19:4b2e9a7c1d8f4e3a9c6b0d5f2e7a1c38@thread.tacv2"
+BOT = "28:a41c6f02-7d3b-4e95-8c1a-6f0e2b9d5c73"
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ async def acl_rig(make_rig, tmp_path: Path) -> TeamsRig:
     )
     rig: TeamsRig = await make_rig(settings=load_settings(kbot_user_groups_file=groups))
     rig.connector.rosters[TEAM] = [
-        {"id": BOT, "name": "ridotest"},
-        {"id": "29:asker", "aadObjectId": ASKER, "name": "rido"},
+        {"id": BOT, "name": "kbotdev"},
+        {"id": "29:asker", "aadObjectId": ASKER, "name": "Rui Patel"},
         {"id": "29:colleague", "aadObjectId": "aad-colleague", "name": "Colleague"},
         {"id": "29:intern", "aadObjectId": "aad-intern", "name": "Intern", "email": "intern@example.com"},
     ]
@@ -45,7 +45,7 @@ async def acl_rig(make_rig, tmp_path: Path) -> TeamsRig:
 
 async def _ask_in_channel(rig: TeamsRig, replies: int = 2) -> None:
     before = len(rig.connector.posts())
-    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> budget?"))
+    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at> budget?"))
     await rig.connector.wait_posts(before + replies)
 
 

@@ -6,11 +6,11 @@ from bot.settings import load_settings
 
 from .conftest import TeamsRig
 
-MEGAN = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"  # aadObjectId in message_personal.json
+ADA = "3c1d9e27-5b84-4f0a-9d6e-81a2f4c7b0e5"  # aadObjectId in tests/payloads/teams/message_personal.json
 
 
 async def test_admin_command_from_an_admin_gets_a_card(make_rig) -> None:
-    rig: TeamsRig = await make_rig(settings=load_settings(kbot_admins=MEGAN))
+    rig: TeamsRig = await make_rig(settings=load_settings(kbot_admins=ADA))
     await rig.post(rig.activity("message_personal.json", text="admin sources"))
     posts = await rig.connector.wait_posts(1)
     attachments = posts[-1].body.get("attachments") or []

@@ -15,15 +15,15 @@ from adapters.teams.graph_thread import GraphThreadReader
 
 from .conftest import FakeConnector, TeamsRig, fixture
 
-TEAM_THREAD = "19:66P469zibfbsGI-_a0aN_toLTZpyzS6u7CT3TsXdgPw1@thread.tacv2"
-CHANNEL = "19:6848757105754c8981c67612732d9aa7@thread.tacv2"
+TEAM_THREAD = "19:Kb7tEamQw3Rz9Lp2Xv6Nc4Hd8Ys1Fg5Jk0Ua2Wm7Tb1@thread.tacv2"
+CHANNEL = "19:4b2e9a7c1d8f4e3a9c6b0d5f2e7a1c38@thread.tacv2"
 GROUP = "02bd9fd6-8f93-4758-87c3-1fb73740a315"  # what the fake connector's /v3/teams answers
-ROOT = "1759881511856"
+ROOT = "1714480100201"
 
 
 async def _ask(rig: TeamsRig) -> str:
     """Ask once in a channel; return the id the connector gave the answer."""
-    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> expenses?"))
+    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at> expenses?"))
     posts = await rig.connector.wait_posts(2)
     assert posts[-1].body["type"] == "message"
     return f"bot-msg-{len(posts)}"
@@ -55,7 +55,7 @@ async def test_feedback_loop_like_is_recorded_with_question_and_answer(rig: Team
     assert item.question == "expenses?"
     assert item.answer.startswith("For 'expenses?'")
     assert item.citations[0]["uri"] == "https://intranet.example.com/finance/expenses"
-    assert item.user_id == "b15a9416-0ad3-4172-9210-7beb711d3f70"
+    assert item.user_id == "8e2f5a13-6c9d-4b70-a1e4-3d7b9c0f2a56"
 
 
 async def test_feedback_dislike_on_unknown_message_is_still_recorded(rig: TeamsRig) -> None:
@@ -143,7 +143,7 @@ def _serve_thread(connector: FakeConnector) -> None:
 
 
 def _summarize_invoke(rig: TeamsRig, name: str = "composeExtension/fetchTask") -> dict[str, Any]:
-    invoke = copy.deepcopy(fixture("teams_net_serialization/SubmitActionMEActivity.json"))
+    invoke = copy.deepcopy(fixture("message_extension_submit_action.json"))
     base = rig.activity("message_channel_thread_reply_mention.json")
     for key in ("serviceUrl", "from", "recipient", "conversation", "channelData", "channelId"):
         invoke[key] = base[key]

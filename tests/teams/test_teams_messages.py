@@ -17,7 +17,7 @@ def _message_entity(body: dict) -> dict:
 
 async def test_channel_mention_reply_in_thread_with_citations_label_feedback(rig: TeamsRig) -> None:
     inbound = rig.activity(
-        "message_channel_thread_reply_mention.json", text="<at>ridotest</at> how do I file expenses?"
+        "message_channel_thread_reply_mention.json", text="<at>kbotdev</at> how do I file expenses?"
     )
     resp = await rig.post(inbound)
     assert resp.status == 200
@@ -48,13 +48,13 @@ async def test_channel_mention_reply_in_thread_with_citations_label_feedback(rig
 
 
 async def test_previous_turns_are_passed_to_the_core(rig: TeamsRig) -> None:
-    first = rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> expenses?")
+    first = rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at> expenses?")
     await rig.post(first)
     await rig.connector.wait_posts(2)
     second = rig.activity(
         "message_channel_thread_reply_mention.json",
         id="1759944781999",
-        text="<at>ridotest</at> and for travel?",
+        text="<at>kbotdev</at> and for travel?",
     )
     await rig.post(second)
     await rig.connector.wait_posts(4)
@@ -135,7 +135,7 @@ async def test_web_chat_channel_gets_adaptive_card_fallback(rig: TeamsRig) -> No
 
 
 async def test_empty_text_gets_help_and_core_is_not_called(rig: TeamsRig) -> None:
-    inbound = rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at>   ")
+    inbound = rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at>   ")
     assert (await rig.post(inbound)).status == 200
     posts = await rig.connector.wait_posts(1)
     assert "Ask me anything" in posts[0].body["text"]
@@ -161,9 +161,9 @@ async def test_member_removed_is_acknowledged_silently(rig: TeamsRig) -> None:
 
 async def test_group_chat_gets_a_full_message_even_with_a_streaming_answerer(make_rig) -> None:
     rig: TeamsRig = await make_rig(answerer=FakeStreamingAnswerer())
-    inbound = rig.activity("message_personal.json", text="<at>Teams TestBot</at> expenses?")
+    inbound = rig.activity("message_personal.json", text="<at>kbot Dev</at> expenses?")
     inbound["conversation"] = {"conversationType": "groupChat", "isGroup": True, "id": "19:abc@thread.v2"}
-    inbound["entities"] = [{"type": "mention", "text": "<at>Teams TestBot</at>", "mentioned": inbound["recipient"]}]
+    inbound["entities"] = [{"type": "mention", "text": "<at>kbot Dev</at>", "mentioned": inbound["recipient"]}]
     await rig.post(inbound)
     posts = await rig.connector.wait_posts(2)
     assert [p.body["type"] for p in posts] == ["typing", "message"]
@@ -175,7 +175,7 @@ async def test_docs_channel_mention_of_someone_else_keeps_the_name(rig: TeamsRig
     """The docs example: a channel message (no conversationType) mentioning a person, not the bot."""
     await rig.post(rig.activity("message_channel_mention_docs.json"))
     posts = await rig.connector.wait_posts(2)
-    assert rig.answerer.questions[-1].text == "Hey @Pranav Smith check out this message"
+    assert rig.answerer.questions[-1].text == "Could @Priya Nair review the onboarding page?"
     assert [p.body["type"] for p in posts] == ["typing", "message"]  # channel: no streaming
 
 

@@ -48,11 +48,11 @@ async def test_malformed_requests_get_clean_errors(rig: TeamsRig, body: bytes, c
 )
 async def test_unknown_and_ignored_types_are_acknowledged(rig: TeamsRig, kind: str) -> None:
     source = {
-        "messageReaction": "MessageReactionActivity.json",
-        "messageUpdate": "MessageUpdateActivity.json",
-        "messageDelete": "MessageDeleteActivity.json",
-    }.get(kind, "MessageUpdateActivity.json")
-    activity = dict(fixture(f"teams_net_serialization/{source}"), type=kind, serviceUrl=rig.connector.url + "/")
+        "messageReaction": "message_reaction.json",
+        "messageUpdate": "message_update.json",
+        "messageDelete": "message_delete.json",
+    }.get(kind, "message_update.json")
+    activity = dict(fixture(source), type=kind, serviceUrl=rig.connector.url + "/")
     resp = await rig.post(activity)
     assert resp.status == 200
     await asyncio.sleep(0.1)
@@ -113,7 +113,7 @@ class _ThrottledStream(FakeStreamingAnswerer):
 
 async def test_backend_error_becomes_a_short_reply(make_rig) -> None:
     rig: TeamsRig = await make_rig(answerer=_ThrottledAnswerer())
-    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> q"))
+    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at> q"))
     posts = await rig.connector.wait_posts(2)
     assert posts[-1].body["text"] == ThrottledError.user_message
 
