@@ -14,7 +14,9 @@ from adapters.slack import blocks
 from adapters.slack.answering import MAX_QUESTION_CHARS, TOO_LONG, SlackContext, user_error_text
 from adapters.slack.asker import resolve_slack_access
 from adapters.slack.conversations import fetch_recent, fetch_thread, parse_message_link, to_conversation
+from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.records import AnswerRecord
+from adapters.slack.text_in import decode_slack_text
 from bot.errors import InputError
 from bot.models import Conversation
 from bot.summarizing.loaders import load_text
@@ -82,7 +84,7 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
     track = ctx.inflight.track
 
     async def ack_ask(ack: AsyncAck, command: dict[str, Any]) -> None:
-        text = str(command.get("text") or "").strip()
+        text = decode_slack_text(str(command.get("text") or ""))
         if not text:
             await ack(text=ASK_USAGE)
         elif len(text) > MAX_QUESTION_CHARS:
@@ -91,7 +93,7 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
             await ack()
 
     async def ask(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        text = str(command.get("text") or "").strip()
+        text = decode_slack_text(str(command.get("text") or ""))
         if not text or len(text) > MAX_QUESTION_CHARS:
             return
 
@@ -109,14 +111,14 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
                 text=blocks.fallback_text(answer.text or blocks.NOT_FOUND),
                 response_type="ephemeral",
                 blocks=blocks.answer_blocks(
-                    answer, record_id, text, share=True, header=f"You asked: {text[:200]}"
+                    answer, record_id, text, share=True, header=f"You asked: {escape(truncate(text, 200))}"
                 ),
             )
 
         await _safely(respond, work())
 
     async def summarize(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        text = str(command.get("text") or "").strip()
+        text = decode_slack_text(str(command.get("text") or ""))
         channel = str(command.get("channel_id") or "")
 
         async def work() -> None:
