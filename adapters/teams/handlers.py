@@ -17,11 +17,12 @@ from bot.models import Answer, Asker, Question
 from bot.ports import Answerer, FeedbackRecorder, StreamingAnswerer
 
 from . import activity as act
+from .gate import FollowupsOn, should_answer
 from .invokes import TeamsInvokes
 from .memory import ConversationMemory, SentAnswer
 from .ports import AccessResolver, AdminHooks, InvokeReply, Replier
 from .render import answer_activity, summary_activity, text_activity
-from .streaming import DEFAULT_INTERVAL, TeamsStream, stream_answer
+from .streaming import DEFAULT_INTERVAL, StreamStopped, TeamsStream, stream_answer
 from .summaries import TeamsSummaries
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class TeamsBot:
         access: AccessResolver | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
+        followups: FollowupsOn | None = None,
     ) -> None:
         self.answerer = answerer
         self.summaries = summaries
@@ -57,6 +59,7 @@ class TeamsBot:
         self.access = access
         self.admin = admin
         self.stream_interval = stream_interval
+        self.followups = followups
         self.invokes = TeamsInvokes(self.memory, feedback, summaries, admin)
         # One answer at a time per conversation: Teams allows one stream per chat, and history stays ordered.
         self._turn_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -99,6 +102,8 @@ class TeamsBot:
         return None
 
     async def _on_message(self, activity: dict[str, Any], replier: Replier) -> None:
+        if not await should_answer(activity, self.memory, self.followups):
+            return  # RSC delivers every channel post: not addressed to the bot (adapters/teams/gate.py)
         text = act.question_text(activity)
         files = act.file_attachments(activity)
         if not text and activity.get("value") is not None:  # Action.Submit from a card
@@ -152,6 +157,9 @@ class TeamsBot:
             await stream.informative(SEARCHING_TEXT)
             try:
                 answer = await stream_answer(stream, self.answerer.stream(question))
+            except StreamStopped:
+                log.info("teams: the user stopped the streamed answer")
+                return
             except Exception as exc:  # noqa: BLE001 - an open stream must be closed, whatever failed
                 if not isinstance(exc, KbotError):
                     log.exception("teams: unexpected error while streaming an answer")

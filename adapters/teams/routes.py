@@ -15,11 +15,13 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from adapters.channel_followups import followups_on
 from adapters.wiring import App
 from bot.errors import InputError, KbotError
 from ingest.http import HttpClient
 
 from .access import TeamsAccess
+from .admin import teams_channel_id
 from .bf_adapter import BotFrameworkEndpoint
 from .graph_thread import build_thread_reader
 from .handlers import TeamsBot
@@ -99,6 +101,7 @@ class _LazyTeamsBot:
             access=TeamsAccess(app),
             admin=AppAdminHooks(app),
             stream_interval=interval,
+            followups=lambda activity: followups_on(app.config, "teams", teams_channel_id(activity)),
         )
 
     async def __call__(self, activity: dict[str, Any], replier: Replier) -> InvokeReply | None:
@@ -115,6 +118,11 @@ class _LazyTeamsBot:
                 await replier.send(text_activity(exc.user_message))
             return None
         return await self._bot.on_activity(activity, replier)
+
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Work promised after an invoke was answered (thread summaries), bounded."""
+        if self._bot is not None:
+            await self._bot.invokes.drain(seconds)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -134,7 +142,7 @@ def add_teams_routes(
     web_app.router.add_post(MESSAGES_PATH, endpoint.handle)
 
     async def shutdown(_: web.Application) -> None:
-        await endpoint.drain()
+        await asyncio.gather(endpoint.drain(), bot.drain())
         await bot.close()
 
     web_app.on_cleanup.append(shutdown)
