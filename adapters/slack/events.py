@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncAssistant, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.channel_followups import followups_on
 from adapters.slack.answering import SLACK_ERRORS, SlackContext, answer_in_thread, post_text, user_error_text
 from adapters.slack.asker import resolve_slack_access
 from adapters.slack.assistant_threads import AssistantThreads, asks_to_summarize_viewed, summarize_viewed_channel
@@ -153,6 +154,8 @@ def register_events(bolt: AsyncApp, ctx: SlackContext) -> None:
             or _identity(context).mentioned_in(text)
         ):
             return
+        if not await followups_on(ctx.app.config, "slack", str(event["channel"])):
+            return  # `kbot channels set slack C.. --followups off`
         try:
             thread = await fetch_thread(client, str(event["channel"]), str(thread_ts))
         except SLACK_ERRORS:

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.channel_followups import followups_on
+from adapters.surfaces import SURFACES
 from adapters.wiring import App
 from bot.errors import InputError, KbotError
 from ingest.http import HttpClient
@@ -140,9 +141,13 @@ def add_teams_routes(
     endpoint = BotFrameworkEndpoint(app.settings, bot, credentials_factory=credentials_factory)
     web_app[TEAMS_ENDPOINT] = endpoint
     web_app.router.add_post(MESSAGES_PATH, endpoint.handle)
+    surfaces = web_app.get(SURFACES)
+    if surfaces is not None:  # mounted by adapters.server: kbot serve drains it with Slack (adapters.shutdown)
+        surfaces["teams_bot_drain"] = bot.drain
 
     async def shutdown(_: web.Application) -> None:
-        await asyncio.gather(endpoint.drain(), bot.drain())
+        if not (surfaces or {}).get("drained"):  # kbot serve already waited, within its budget
+            await asyncio.gather(endpoint.drain(), bot.drain())
         await bot.close()
 
     web_app.on_cleanup.append(shutdown)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.admin.models import ChannelSettings
 from bot.models import Answer, Question
 from tests.slack.fake_slack_api import BOT_USER_ID, as_slack_sends
 from tests.slack.support import FakeAnswerer, SlackHarness, StreamingFakeAnswerer, fixture
@@ -119,3 +120,24 @@ async def test_top_level_text_is_escaped_like_the_blocks(payloads: None) -> None
         await slack.settle()
         assert post.args["text"].startswith("&lt;!channel&gt; R&amp;D is &lt;b&gt;open&lt;/b&gt;")
         assert BOT_USER_ID not in post.args["text"]
+
+
+async def test_thread_followups_follow_the_channel_setting(slack: SlackHarness) -> None:
+    """Item 1 (Slack side): the same channel setting as Teams; Slack's default stays on."""
+    payload = fixture("message_channel_thread_reply.json")
+    root, reply = payload["event"]["thread_ts"], payload["event"]["ts"]
+    slack.api.threads[("C111", root)] = [
+        {"type": "message", "user": "W222", "text": f"<@{BOT_USER_ID}> What is Slack?", "ts": root},
+        {"type": "message", "bot_id": "BBOT", "user": BOT_USER_ID, "text": "A chat app.", "ts": "1726133699.1"},
+        {"type": "message", "user": "W222", "text": "When was it released?", "ts": reply},
+    ]
+    await slack.app.config.save_channel(ChannelSettings("slack", "C111", followups=False))
+    payload["event_id"] = "EvFollowOff"
+    await slack.post_event(payload)
+    await slack.settle()
+    assert not slack.answerer.questions and not slack.api.of("chat.postMessage")
+    await slack.app.config.save_channel(ChannelSettings("slack", "C111", followups=None))
+    payload["event_id"] = "EvFollowDefault"
+    await slack.post_event(payload)
+    await slack.api.wait_for("chat.postMessage")
+    assert slack.answerer.questions[0].text == payload["event"]["text"]
