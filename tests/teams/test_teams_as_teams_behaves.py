@@ -60,25 +60,33 @@ async def test_summarize_thread_answers_the_invoke_at_once_and_posts_the_summary
     assert summary.body["type"] == "message" and "Lisbon" in str(summary.body)
 
 
-async def test_feedback_invoke_body_abstract_limit_and_stop_button(make_rig) -> None:
-    """Item 3: ``message/submitAction`` answers ``{}``; abstracts <= 160; Stop ends the turn quietly."""
-    rig: TeamsRig = await make_rig()
+async def test_feedback_invoke_is_answered_with_an_empty_object(rig: TeamsRig) -> None:
+    """Item 3: ``message/submitAction`` (the feedback loop) answers 200 with ``{}``."""
     await rig.post(rig.channel_post("expenses?", mention_bot=True))
-    posts = await rig.connector.wait_posts(2)
+    await rig.connector.wait_posts(2)
     resp = await rig.post(_feedback_invoke(rig, "bot-msg-2", "like"))
     assert resp.status == 200 and await resp.json() == {}
+
+
+async def test_citation_abstract_stays_within_160_characters(rig: TeamsRig) -> None:
+    """Item 3: Teams' client citation schema: ``abstract`` max length 160."""
+    await rig.post(rig.channel_post("expenses?", mention_bot=True))
+    posts = await rig.connector.wait_posts(2)
     entity = next(e for e in posts[-1].body["entities"] if e.get("type") == MESSAGE_ENTITY_TYPE)
     abstract = entity["citation"][0]["appearance"]["abstract"]
     assert len(LONG_SNIPPET) > 160 and 0 < len(abstract) <= 160
 
-    streaming: TeamsRig = await make_rig(answerer=FakeStreamingAnswerer(pieces=8, delay=0.05))
-    streaming.connector.received.clear()
-    streaming.connector.stop_after_updates = 2  # the user presses Stop after the second update
-    await streaming.post(streaming.activity("message_personal.json", text="How do expenses work?"))
-    await asyncio.sleep(1.0)
-    texts = [str(p.body.get("text") or "") for p in streaming.connector.posts()]
+
+async def test_stop_button_ends_the_stream_without_an_error_message(make_rig) -> None:
+    """Item 3: after Stop, Teams refuses the stream's updates (403); no "Sorry…" message follows."""
+    rig: TeamsRig = await make_rig(answerer=FakeStreamingAnswerer(pieces=8, delay=0.05))
+    rig.connector.stop_after_updates = 2  # the user presses Stop after the second update
+    await rig.post(rig.activity("message_personal.json", text="How do expenses work?"))
+    await rig.connector.wait_for(lambda: bool(rig.connector.stopped_streams))
+    await asyncio.sleep(0.8)
+    texts = [str(p.body.get("text") or "") for p in rig.connector.posts()]
     assert not any("Sorry" in t for t in texts), texts
-    assert not any(p.body["type"] == "message" for p in streaming.connector.posts())
+    assert not any(p.body["type"] == "message" for p in rig.connector.posts())
 
 
 def test_single_tenant_is_the_default_and_needs_the_tenant_id() -> None:
