@@ -39,6 +39,25 @@ async def test_incoming_markup_is_decoded_once_and_escaped_once_on_the_way_out(s
     assert header.endswith("asked: R&amp;D budget for &lt;2024&gt;?"), header
 
 
+async def test_experts_post_escapes_the_question_once(slack: SlackHarness) -> None:
+    """Item 5: the experts-channel post shows "R&amp;D", never "R&amp;amp;D"."""
+    await slack.post_form(command("/ask", as_slack_sends(TYPED), slack.api.base_url))
+    (reply,) = await slack.api.wait_for("response_url")
+    down = next(
+        b
+        for b in [b for b in reply.args["blocks"] if b["type"] == "actions"][0]["elements"]
+        if b["action_id"] == "kbot_feedback_down"
+    )
+    await slack.post_interaction(block_action("kbot_feedback_down", down["value"], slack.api.base_url))
+    offer = (await slack.api.wait_for("response_url", count=2))[1].args
+    button = offer["blocks"][1]["elements"][0]
+    await slack.post_interaction(block_action("kbot_ask_expert", button["value"], slack.api.base_url))
+    (expert_post,) = await slack.api.wait_for("chat.postMessage")
+    await slack.settle()
+    assert ">R&amp;D budget for &lt;2024&gt;?" in expert_post.args["text"]
+    assert "&amp;amp;" not in expert_post.args["text"]
+
+
 async def test_long_japanese_question_survives_feedback_and_share(slack: SlackHarness) -> None:
     """Item 6: a 375-character Japanese question; the button value carries only the record id."""
     question = ("有給休暇の申請手続きと承認までの日数について教えてください。" * 13)[:375]
