@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from adapters.slack.context import slack_context
-
 from adapters.server import SLACK_BOLT, build_web_app
 from adapters.shutdown import SHUTDOWN_BUDGET_SECONDS, drain_surfaces
+from adapters.slack.context import slack_context
 from adapters.teams.routes import TEAMS_ENDPOINT
 from adapters.wiring import App
 from bot.settings import load_settings
