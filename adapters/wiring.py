@@ -21,6 +21,7 @@ from bot.ports import (
     Summarizer,
 )
 from bot.settings import Settings
+from bot.state import ConversationState
 
 
 class App:
@@ -143,6 +144,13 @@ class App:
         return SqliteConfigRepository(self.settings.kbot_db)
 
     @cached_property
+    def state(self) -> ConversationState:
+        """Chat state shared by all ``kbot serve`` replicas (claims, turns, answers, sessions, fair use)."""
+        from adapters.state.factory import build_state
+
+        return build_state(self.settings)
+
+    @cached_property
     def feedback(self) -> FeedbackRecorder:
         return self.config
 
@@ -159,7 +167,7 @@ class App:
         return build_admin_service(self)
 
     async def aclose(self) -> None:
-        for name in ("store", "config"):
+        for name in ("store", "config", "state"):
             comp = self.__dict__.get(name)
             if comp is not None and hasattr(comp, "close"):
                 res = comp.close()
