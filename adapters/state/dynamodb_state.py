@@ -106,20 +106,20 @@ class DynamoConversationState(DynamoTable):
         )
 
     # --- key/value items -----------------------------------------------------------------------
-    async def _get(self, key: str) -> Any | None:
+    async def _read(self, key: str) -> Any | None:
         item = await self._item(key)
         return json.loads(item["data"]["S"]) if item and "data" in item else None
 
-    async def _put(self, key: str, value: Any, ttl_seconds: float) -> None:
+    async def _write(self, key: str, value: Any, ttl_seconds: float) -> None:
         item = {**_key(key), "data": {"S": json.dumps(value)}, TTL_ATTRIBUTE: _n(self._clock() + ttl_seconds)}
         await self._call("put_item", TableName=self.table, Item=item)
 
-    async def _delete(self, key: str) -> None:
+    async def _remove(self, key: str) -> None:
         await self._call("delete_item", TableName=self.table, Key=_key(key))
 
     # --- turns ---------------------------------------------------------------------------------
     async def turns(self, thread: str) -> list[Turn]:
-        stored = await self._get(f"turns:{thread}") or []
+        stored = await self._read(f"turns:{thread}") or []
         return [Turn(t["role"], t["text"]) for t in stored]
 
     async def add_turns(self, thread: str, turns: Sequence[Turn], *, max_turns: int, ttl_seconds: float) -> None:
@@ -145,25 +145,25 @@ class DynamoConversationState(DynamoTable):
         raise BackendError(f"DynamoDB: too many concurrent writes to conversation {thread}")
 
     async def forget_turns(self, thread: str) -> None:
-        await self._delete(f"turns:{thread}")
+        await self._remove(f"turns:{thread}")
 
     # --- answers and sessions --------------------------------------------------------------------
     async def put_answer(self, record_id: str, record: AnswerRecord, *, ttl_seconds: float) -> None:
-        await self._put(f"answer:{record_id}", record.to_json(), ttl_seconds)
+        await self._write(f"answer:{record_id}", record.to_json(), ttl_seconds)
 
     async def get_answer(self, record_id: str) -> AnswerRecord | None:
-        found = await self._get(f"answer:{record_id}")
+        found = await self._read(f"answer:{record_id}")
         return AnswerRecord.from_json(found) if isinstance(found, dict) else None
 
     async def session_id(self, thread: str) -> str | None:
-        found = await self._get(f"session:{thread}")
+        found = await self._read(f"session:{thread}")
         return found if isinstance(found, str) else None
 
     async def put_session_id(self, thread: str, session_id: str, *, ttl_seconds: float) -> None:
-        await self._put(f"session:{thread}", session_id, ttl_seconds)
+        await self._write(f"session:{thread}", session_id, ttl_seconds)
 
     async def forget_session_id(self, thread: str) -> None:
-        await self._delete(f"session:{thread}")
+        await self._remove(f"session:{thread}")
 
     # --- counters --------------------------------------------------------------------------------
     async def bump(self, key: str, *, ttl_seconds: float) -> int:
