@@ -35,6 +35,7 @@ class HeldClaim:
     def __init__(self, state: ConversationState, key: str, owner: str, lease_seconds: float) -> None:
         self.state, self.key, self.owner, self.lease = state, key, owner, lease_seconds
         self._renewer: asyncio.Task[None] | None = None
+        self._holders = 0  # several listeners may work on one claim: the last one out completes it
         self.completed = False
 
     async def _renew_forever(self) -> None:
@@ -48,6 +49,7 @@ class HeldClaim:
                 log.warning("could not renew the claim on %s", self.key, exc_info=True)
 
     async def __aenter__(self) -> HeldClaim:
+        self._holders += 1
         if self._renewer is None:
             self._renewer = asyncio.create_task(self._renew_forever())
         return self
@@ -55,6 +57,9 @@ class HeldClaim:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._holders -= 1
+        if self._holders > 0:
+            return
         if self._renewer is not None:
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -65,9 +70,13 @@ class HeldClaim:
         await self.complete()
 
     async def complete(self) -> None:
-        if not self.completed:
-            self.completed = True
+        if self.completed:
+            return
+        self.completed = True
+        try:
             await self.state.complete(self.key, self.owner)
+        except Exception:  # noqa: BLE001 - the lease still runs out; at worst a late retry redoes it
+            log.warning("could not mark %s done", self.key, exc_info=True)
 
 
 async def try_claim(

@@ -35,9 +35,12 @@ class SlackContext:
     """What every handler needs: the wiring App and the adapter's own small state."""
 
     app: App
-    records: AnswerRecords = field(default_factory=AnswerRecords)
+    records: AnswerRecords = field(init=False)  # in the shared state store: any replica finds them
     inflight: InFlight = field(default_factory=InFlight)
     user_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.records = AnswerRecords(self.app.state)
 
 
 def user_error_text(exc: BaseException) -> str:
@@ -149,7 +152,7 @@ async def answer_in_thread(
             )
         else:
             answer = await answerer.answer(question)
-        ctx.records.put(
+        await ctx.records.put(
             record_id, AnswerRecord(question.text, answer, question.asker.user_id, channel, thread_ts)
         )
         if not delivered:

@@ -10,6 +10,8 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from adapters.slack.dedupe import CURRENT_CLAIM
+
 
 class InFlight:
     def __init__(self) -> None:
@@ -25,8 +27,12 @@ class InFlight:
         async def tracked(**kwargs: Any) -> Any:
             self.running += 1
             self._idle.clear()
+            claim = CURRENT_CLAIM.get()  # the event's claim: kept alive while this runs, completed after
             try:
-                return await func(**kwargs)
+                if claim is None:
+                    return await func(**kwargs)
+                async with claim:
+                    return await func(**kwargs)
             finally:
                 self.running -= 1
                 self.completed += 1

@@ -24,7 +24,7 @@ async def answer_privately(
             return
         answer = await ctx.app.answerer.answer(question)
         record_id = ctx.records.new_id()
-        ctx.records.put(record_id, AnswerRecord(question.text, answer, user, channel, thread_ts))
+        await ctx.records.put(record_id, AnswerRecord(question.text, answer, user, channel, thread_ts))
         await client.chat_postEphemeral(
             channel=channel,
             user=user,
