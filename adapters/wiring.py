@@ -100,7 +100,7 @@ class App:
             raise ConfigError("KBOT_BACKEND=bedrock needs BEDROCK_KNOWLEDGE_BASE_ID (or BEDROCK_AGENT_ID)")
         from adapters.bedrock.factory import build_bedrock
 
-        return build_bedrock(self.settings)
+        return build_bedrock(self.settings, state=self.state)
 
     @cached_property
     def retriever(self) -> Retriever:

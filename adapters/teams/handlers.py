@@ -46,14 +46,14 @@ class TeamsBot:
         summaries: TeamsSummaries,
         *,
         feedback: FeedbackRecorder | None = None,
-        memory: ConversationMemory | None = None,
+        memory: ConversationMemory,
         access: AccessResolver | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
     ) -> None:
         self.answerer = answerer
         self.summaries = summaries
-        self.memory = memory or ConversationMemory()
+        self.memory = memory
         self.access = access
         self.admin = admin
         self.stream_interval = stream_interval
@@ -115,7 +115,7 @@ class TeamsBot:
         if command == "help" or (not text and not files):
             await replier.send(text_activity(HELP_TEXT))
         elif command in ("reset", "forget"):
-            self.memory.forget(act.conversation_id(activity))
+            await self.memory.forget(act.conversation_id(activity))
             await replier.send(text_activity("Done: I've forgotten this conversation's earlier questions."))
         elif command.startswith("summari") or (files and not text):
             await replier.send({"type": "typing"})
@@ -139,7 +139,7 @@ class TeamsBot:
             await self._answer_in_turn(activity, text, conversation, replier)
 
     async def _answer_in_turn(self, activity: dict[str, Any], text: str, conversation: str, replier: Replier) -> None:
-        history = self.memory.turns(conversation)
+        history = await self.memory.turns(conversation)
         if self.access is None:  # no config store wired (tests of the transport only): unrestricted
             question = Question(text, asker=Asker(act.user_id(activity)), history=history, conversation_id=conversation)
         else:
@@ -162,14 +162,14 @@ class TeamsBot:
             await replier.send({"type": "typing"})
             answer = await self.answerer.answer(question)
             sent_ids = [await replier.send(answer_activity(answer, entities=entities))]
-        self._remember(conversation, text, answer, sent_ids)
+        await self._remember(conversation, text, answer, sent_ids)
 
-    def _remember(self, conversation: str, question: str, answer: Answer, sent_ids: list[str | None]) -> None:
-        self.memory.add_exchange(conversation, question, answer.text)
+    async def _remember(self, conversation: str, question: str, answer: Answer, sent_ids: list[str | None]) -> None:
+        await self.memory.add_exchange(conversation, question, answer.text)
         sent = SentAnswer(question, answer.text, [c.to_json() for c in answer.citations])
         for sent_id in sent_ids:
             if sent_id:
-                self.memory.remember_answer(sent_id, sent)
+                await self.memory.remember_answer(sent_id, sent)
 
     async def _on_conversation_update(self, activity: dict[str, Any], replier: Replier) -> None:
         """Say hello once when the bot is installed in a personal chat."""

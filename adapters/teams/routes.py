@@ -70,7 +70,6 @@ class _LazyTeamsBot:
     def __init__(self, app: App, stream_interval: float | None) -> None:
         self.app = app
         self.stream_interval = stream_interval
-        self.memory = ConversationMemory()
         self._bot: TeamsBot | None = None
         self._session: aiohttp.ClientSession | None = None
         self._lock = asyncio.Lock()
@@ -95,7 +94,7 @@ class _LazyTeamsBot:
             app.answerer,
             summaries,
             feedback=getattr(app, "feedback", None),
-            memory=self.memory,
+            memory=ConversationMemory(app.state),  # shared by all replicas
             access=TeamsAccess(app),
             admin=AppAdminHooks(app),
             stream_interval=interval,
