@@ -3,9 +3,14 @@ user cannot starve the others however many replicas serve them."""
 
 from __future__ import annotations
 
+import logging
 import time
 
+from bot.errors import KbotError
+from bot.settings import Settings
 from bot.state import ConversationState
+
+log = logging.getLogger(__name__)
 
 FAIR_USE_REPLY = (
     "You've asked a lot of questions in a short time. Please wait a minute and ask again, "
@@ -26,3 +31,23 @@ async def check_fair_use(
     now = time.time() if now is None else now
     window = int(now // window_seconds)
     return await state.bump(f"fair:{user}:{window}", ttl_seconds=window_seconds * 2) <= limit
+
+
+class FairUse:
+    """The configured limit (``KBOT_FAIR_USE_QUESTIONS`` per ``KBOT_FAIR_USE_WINDOW_SECONDS``) on one store."""
+
+    def __init__(self, state: ConversationState, *, limit: int, window_seconds: float) -> None:
+        self.state, self.limit, self.window = state, limit, window_seconds
+
+    @classmethod
+    def from_settings(cls, state: ConversationState, settings: Settings) -> FairUse:
+        return cls(state, limit=settings.kbot_fair_use_questions, window_seconds=settings.kbot_fair_use_window_seconds)
+
+    async def allow(self, user: str) -> bool:
+        """Count one question by ``user`` (platform-prefixed id); False when over the limit.
+        If the store is down the question is allowed: fair use must never block everyone."""
+        try:
+            return await check_fair_use(self.state, user, limit=self.limit, window_seconds=self.window)
+        except KbotError as exc:
+            log.warning("fair-use check unavailable: %s", exc)
+            return True

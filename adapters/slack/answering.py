@@ -16,6 +16,7 @@ from adapters.slack.inflight import InFlight
 from adapters.slack.records import AnswerRecord, AnswerRecords
 from adapters.wiring import App
 from bot.errors import KbotError
+from bot.fair_use import FairUse
 from bot.models import Answer, Question
 from bot.ports import AnswerDelta, StreamingAnswerer
 
@@ -39,8 +40,11 @@ class SlackContext:
     inflight: InFlight = field(default_factory=InFlight)
     user_names: dict[str, str] = field(default_factory=dict)
 
+    fair_use: FairUse = field(init=False)
+
     def __post_init__(self) -> None:
         self.records = AnswerRecords(self.app.state)
+        self.fair_use = FairUse.from_settings(self.app.state, self.app.settings)
 
 
 def user_error_text(exc: BaseException) -> str:

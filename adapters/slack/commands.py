@@ -16,6 +16,7 @@ from adapters.slack.asker import resolve_slack_access
 from adapters.slack.conversations import fetch_recent, fetch_thread, parse_message_link, to_conversation
 from adapters.slack.records import AnswerRecord
 from bot.errors import InputError
+from bot.fair_use import FAIR_USE_REPLY
 from bot.models import Conversation
 from bot.summarizing.loaders import load_text
 
@@ -96,6 +97,9 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
             return
 
         async def work() -> None:
+            if not await ctx.fair_use.allow(f"slack:{command.get('user_id')}"):
+                await respond(text=FAIR_USE_REPLY, response_type="ephemeral")
+                return
             access = await resolve_slack_access(
                 ctx.app, client, user_id=str(command.get("user_id")),
                 channel=str(command.get("channel_id") or "D"), private=True,

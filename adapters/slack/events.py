@@ -16,6 +16,7 @@ from adapters.slack.conversations import BotIdentity, fetch_thread, history_turn
 from adapters.slack.emails import EMAIL_SUFFIXES, summarize_shared_emails
 from adapters.slack.mrkdwn import strip_mentions
 from adapters.slack.private_answer import answer_privately
+from bot.fair_use import FAIR_USE_REPLY
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ async def _reply(
     """Answer ``text`` in the event's thread, with earlier thread messages as history."""
     channel, ts = str(event["channel"]), str(event["ts"])
     thread_ts = str(event.get("thread_ts") or ts)
+    if text.strip() and not await ctx.fair_use.allow(f"slack:{event['user']}"):
+        await post_text(client, channel, thread_ts, FAIR_USE_REPLY)
+        return
     history = []
     if fetch_history and thread_ts != ts:
         try:

@@ -13,6 +13,7 @@ import weakref
 from typing import Any
 
 from bot.errors import InputError, KbotError
+from bot.fair_use import FAIR_USE_REPLY, FairUse
 from bot.models import Answer, Asker, Question
 from bot.ports import Answerer, FeedbackRecorder, StreamingAnswerer
 
@@ -50,8 +51,10 @@ class TeamsBot:
         access: AccessResolver | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
+        fair_use: FairUse | None = None,
     ) -> None:
         self.answerer = answerer
+        self.fair_use = fair_use
         self.summaries = summaries
         self.memory = memory
         self.access = access
@@ -134,6 +137,9 @@ class TeamsBot:
                 "question too long",
                 user_message=(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."),
             )
+        if self.fair_use is not None and not await self.fair_use.allow(f"teams:{act.user_id(activity)}"):
+            await replier.send(text_activity(FAIR_USE_REPLY))
+            return
         conversation = act.conversation_id(activity)
         async with self._lock(conversation):
             await self._answer_in_turn(activity, text, conversation, replier)

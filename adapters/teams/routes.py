@@ -17,6 +17,7 @@ from aiohttp import web
 
 from adapters.wiring import App
 from bot.errors import InputError, KbotError
+from bot.fair_use import FairUse
 from ingest.http import HttpClient
 
 from .access import TeamsAccess
@@ -95,6 +96,7 @@ class _LazyTeamsBot:
             summaries,
             feedback=getattr(app, "feedback", None),
             memory=ConversationMemory(app.state),  # shared by all replicas
+            fair_use=FairUse.from_settings(app.state, settings),
             access=TeamsAccess(app),
             admin=AppAdminHooks(app),
             stream_interval=interval,
