@@ -63,6 +63,9 @@ def dedupe_middleware(seen: SeenEvents) -> Callable[..., Awaitable[Any]]:
     async def drop_seen_events(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
     ) -> Any:
+        # bolt runs the listeners after the whole middleware chain returns, in this request's task:
+        # the claim stays set for them (and for nothing else: each request runs in its own task).
+        CURRENT_CLAIM.set(None)
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
         if not isinstance(event_id, str) or not event_id:
             return await next()
@@ -75,10 +78,7 @@ def dedupe_middleware(seen: SeenEvents) -> Callable[..., Awaitable[Any]]:
             retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
             log.info("ignoring duplicate Slack event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
-        token = CURRENT_CLAIM.set(held)
-        try:
-            return await next()
-        finally:
-            CURRENT_CLAIM.reset(token)
+        CURRENT_CLAIM.set(held)
+        return await next()
 
     return drop_seen_events
