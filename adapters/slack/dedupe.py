@@ -2,15 +2,16 @@
 whichever ``kbot serve`` replica it lands on.
 
 Slack re-sends an event (``X-Slack-Retry-Num: 1..3``) when it did not get a 2xx within 3 s
-(https://api.slack.com/apis/events-api#retries). The event id is claimed in the shared state store
-(:mod:`bot.claims`): the replica that wins answers, every other copy is acked and dropped. The claim
-is handed to the lazy listener through :data:`CURRENT_CLAIM`, which keeps it alive while answering
-and completes it at the end; a replica killed mid-answer leaves it to expire, so a later retry
-answers it once. The middleware runs after bolt's signature check: forged requests claim nothing.
+(https://api.slack.com/apis/events-api#retries). Every copy is acked at once; then the lazy
+listener claims the event id in the shared state store (:mod:`bot.claims`, via :data:`CURRENT_CLAIM`):
+the replica that wins answers, keeping the claim alive while it works and completing it at the end;
+every other copy stops there. A replica killed mid-answer leaves its claim to expire, so a later
+retry answers it once. The middleware runs after bolt's signature check: forged requests claim nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -24,9 +25,6 @@ from bot.errors import KbotError
 from bot.state import CLAIM_LEASE_SECONDS, CLAIM_TTL_SECONDS, ConversationState
 
 log = logging.getLogger(__name__)
-
-# The claim of the event being handled; lazy listener tasks inherit it (asyncio copies the context).
-CURRENT_CLAIM: ContextVar[HeldClaim | None] = ContextVar("kbot_slack_event_claim", default=None)
 
 
 class SeenEvents:
@@ -59,26 +57,45 @@ class SeenEvents:
         return held is not None
 
 
-def dedupe_middleware(seen: SeenEvents) -> Callable[..., Awaitable[Any]]:
-    async def drop_seen_events(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        # bolt runs the listeners after the whole middleware chain returns, in this request's task:
-        # the claim stays set for them (and for nothing else: each request runs in its own task).
-        CURRENT_CLAIM.set(None)
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if not isinstance(event_id, str) or not event_id:
-            return await next()
+class PendingClaim:
+    """One request's event id, claimed on first use by the lazy listeners (after the ack, so a slow
+    store never delays Slack's 3-second ack). Every listener of the request shares the outcome."""
+
+    def __init__(self, seen: SeenEvents, event_id: str, retry: str) -> None:
+        self.seen, self.event_id, self.retry = seen, event_id, retry
+        self._outcome: asyncio.Task[tuple[bool, HeldClaim | None]] | None = None
+
+    async def _claim(self) -> tuple[bool, HeldClaim | None]:
         try:
-            held = await seen.claim(event_id)
+            held = await self.seen.claim(self.event_id)
         except KbotError as exc:  # store down: better a possible duplicate than a lost question
-            log.warning("cannot de-duplicate Slack event %s: %s", event_id, exc)
-            return await next()
+            log.warning("cannot de-duplicate Slack event %s: %s", self.event_id, exc)
+            return True, None
         if held is None:
-            retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
-            log.info("ignoring duplicate Slack event %s (retry %s)", event_id, retry)
-            return BoltResponse(status=200, body="")
-        CURRENT_CLAIM.set(held)
+            log.info("ignoring duplicate Slack event %s (retry %s)", self.event_id, self.retry)
+        return held is not None, held
+
+    async def resolve(self) -> tuple[bool, HeldClaim | None]:
+        """``(go ahead, claim to hold while working)``; ``go ahead`` is False for a duplicate."""
+        if self._outcome is None:
+            self._outcome = asyncio.ensure_future(self._claim())
+        return await asyncio.shield(self._outcome)
+
+
+# The pending claim of the event being handled; lazy listener tasks inherit it (asyncio copies the context).
+CURRENT_CLAIM: ContextVar[PendingClaim | None] = ContextVar("kbot_slack_event_claim", default=None)
+
+
+def dedupe_middleware(seen: SeenEvents) -> Callable[..., Awaitable[Any]]:
+    async def mark_event(req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]) -> Any:
+        # bolt runs the listeners after the whole middleware chain returns, in this request's task:
+        # the pending claim stays set for them (and only them: each request runs in its own task).
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if isinstance(event_id, str) and event_id:
+            retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+            CURRENT_CLAIM.set(PendingClaim(seen, event_id, retry))
+        else:
+            CURRENT_CLAIM.set(None)
         return await next()
 
-    return drop_seen_events
+    return mark_event

@@ -8,12 +8,19 @@ optimistic ``version`` check; counters an atomic ``ADD``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
-from adapters.config_store.dynamodb_config import DynamoTable
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from adapters.config_store.dynamodb_config import DynamoTable, _translate
 from bot.errors import BackendError, NotFoundError
 from bot.models import Turn
 from bot.state import AnswerRecord
@@ -21,6 +28,10 @@ from bot.state import AnswerRecord
 SK = "STATE"
 TTL_ATTRIBUTE = "expires_at"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+# Every Slack event is claimed before it is acked: a burst must not queue behind asyncio's few
+# default worker threads (or botocore's 10 pooled connections).
+MAX_CONCURRENT_CALLS = 32
+_WORKERS = ThreadPoolExecutor(MAX_CONCURRENT_CALLS, thread_name_prefix="kbot-state")
 
 
 def _key(key: str) -> dict[str, Any]:
@@ -32,9 +43,41 @@ def _n(value: float) -> dict[str, str]:
 
 
 class DynamoConversationState(DynamoTable):
-    def __init__(self, table: str, *, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
-        super().__init__(table, **kwargs)
+    def __init__(
+        self,
+        table: str,
+        *,
+        client: Any | None = None,
+        region: str | None = None,
+        profile: str | None = None,
+        max_attempts: int = 4,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if client is None:
+            session = boto3.session.Session(region_name=region, profile_name=profile)
+            client = session.client(
+                "dynamodb",
+                config=Config(
+                    retries={"mode": "adaptive", "max_attempts": max_attempts},
+                    max_pool_connections=MAX_CONCURRENT_CALLS,
+                    connect_timeout=3,
+                    read_timeout=5,
+                ),
+            )
+        super().__init__(table, client=client)
         self._clock = clock
+
+    async def _call(self, operation: str, *, missing: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        """As the config table's, on this store's own worker threads."""
+        method: Callable[..., dict[str, Any]] = getattr(self._client, operation)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(_WORKERS, partial(method, **kwargs))
+        except ClientError as exc:
+            if missing and exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+                raise NotFoundError(missing) from None
+            raise _translate(self.table, exc) from exc
+        except BotoCoreError as exc:
+            raise _translate(self.table, exc) from exc
 
     async def ensure_table(self) -> None:
         """Create the table (local runs, tests) and switch its TTL on; the CDK stack does both on AWS."""
