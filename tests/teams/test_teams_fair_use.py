@@ -1,0 +1,32 @@
+"""Fair use in Teams, and conversation memory in the shared state store."""
+
+from __future__ import annotations
+
+from bot.fair_use import FAIR_USE_REPLY
+from bot.settings import load_settings
+
+from .conftest import RigFactory
+
+
+async def test_questions_over_the_limit_get_a_friendly_reply(make_rig: RigFactory) -> None:
+    rig = await make_rig(settings=load_settings(kbot_fair_use_questions=1))
+    ask = rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> expenses?")
+    await rig.post(ask)
+    await rig.connector.wait_posts(2)  # typing, answer
+    await rig.post({**ask, "id": "1759944781999", "text": "<at>ridotest</at> and travel?"})
+    posts = await rig.connector.wait_posts(3)
+    assert posts[-1].body["text"] == FAIR_USE_REPLY
+    assert len(rig.answerer.questions) == 1
+
+
+async def test_a_second_bot_on_the_same_store_continues_the_conversation(make_rig: RigFactory) -> None:
+    """Two Teams bots (replicas) on one KBOT_DB: the follow-up on the second sees the first's turn."""
+    first, second = await make_rig(), await make_rig()
+    ask = first.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> expenses?")
+    await first.post(ask)
+    await first.connector.wait_posts(2)
+    await second.post({**ask, "id": "1759944781999", "text": "<at>ridotest</at> and for travel?"})
+    await second.connector.wait_posts(4)
+    (follow_up,) = second.answerer.questions
+    assert [t.text for t in follow_up.history][0] == "expenses?"
+    assert follow_up.history[1].role == "assistant"
