@@ -1,4 +1,8 @@
-"""Two real ``kbot serve`` processes on one state store behave as one bot (SQLite file; DynamoDB via moto)."""
+"""Two real ``kbot serve`` processes on one state store behave as one bot (SQLite file; DynamoDB via moto).
+
+Starting a pair of replicas takes seconds, so one pair runs every scenario in turn (each on its own
+threads, users and conversations); the SIGKILL scenario gets a fresh pair.
+"""
 
 from __future__ import annotations
 
@@ -21,42 +25,63 @@ from tests.replicas.conftest import Cluster, script_answers
 from tests.teams.conftest import FakeConnector
 
 
-def answers_per_thread(cluster: Cluster) -> Counter[str]:
-    """Answers (posts with the sources and buttons) per thread; error or fair-use replies are not answers."""
-    return Counter(c.args["thread_ts"] for c in cluster.slack.of("chat.postMessage") if c.args.get("blocks"))
+def answers(cluster: Cluster, events: list[dict[str, Any]]) -> dict[str, int]:
+    """Answers (posts with sources and buttons; not error or fair-use replies) in these events' threads."""
+    threads = {e["event"]["ts"] for e in events}
+    return dict(
+        Counter(
+            c.args["thread_ts"]
+            for c in cluster.slack.of("chat.postMessage")
+            if c.args.get("blocks") and c.args.get("thread_ts") in threads
+        )
+    )
 
 
-async def test_a_retry_on_the_other_replica_is_not_answered_again(cluster: Cluster) -> None:
-    script_answers(cluster.bedrock, 4)
+async def answered(cluster: Cluster, events: list[dict[str, Any]], within: float = 60) -> None:
+    deadline = time.monotonic() + within
+    while len(answers(cluster, events)) < len(events):
+        assert time.monotonic() < deadline, f"unanswered: {answers(cluster, events)}"
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)  # a duplicate would come right behind
+
+
+async def test_two_replicas_behave_as_one_bot(cluster: Cluster) -> None:
+    script_answers(cluster.bedrock, 40)
+    await retries_on_the_other_replica_are_not_answered_again(cluster)
+    await twenty_events_raced_on_both_replicas_are_answered_once_each(cluster)
+    await a_thumbs_up_on_b_records_the_question_answered_on_a(cluster)
+    await a_teams_follow_up_on_b_uses_the_turn_answered_on_a(cluster)
+    await fair_use_counts_a_users_questions_across_replicas(cluster)
+    assert cluster.bedrock.errors == []
+
+
+async def retries_on_the_other_replica_are_not_answered_again(cluster: Cluster) -> None:
     event = mention(1)
     assert await cluster.client.event(cluster.a, event) == 200
     for retry in (1, 2, 3):
         assert await cluster.client.event(cluster.b, event, retry=retry) == 200
-    await cluster.slack.wait_for("chat.postMessage", within=30)
-    await asyncio.sleep(3)  # longer than the lease: a live replica's claim must hold, retries stay dropped
+    await answered(cluster, [event])
+    await asyncio.sleep(2)  # past the 2 s lease: a completed claim still holds
     assert await cluster.client.event(cluster.b, event, retry=3) == 200
     await asyncio.sleep(1)
-    assert answers_per_thread(cluster) == {event["event"]["ts"]: 1}
-    assert cluster.bedrock.errors == []
+    assert answers(cluster, [event]) == {event["event"]["ts"]: 1}
 
 
-async def test_twenty_events_raced_on_both_replicas_are_answered_once_each(cluster: Cluster) -> None:
-    script_answers(cluster.bedrock, 20)
+async def twenty_events_raced_on_both_replicas_are_answered_once_each(cluster: Cluster) -> None:
     events = [mention(100 + i) for i in range(20)]
     statuses = await asyncio.gather(
         *(cluster.client.event(replica, event) for event in events for replica in (cluster.a, cluster.b))
     )
     assert set(statuses) == {200}
-    await cluster.slack.wait_for("chat.postMessage", count=20, within=60)
-    await asyncio.sleep(1)  # a duplicate would come right behind
-    assert answers_per_thread(cluster) == {e["event"]["ts"]: 1 for e in events}
+    await answered(cluster, events)
+    assert answers(cluster, events) == {e["event"]["ts"]: 1 for e in events}
 
 
-async def test_a_thumbs_up_on_b_records_the_question_answered_on_a(cluster: Cluster) -> None:
-    script_answers(cluster.bedrock, 1)
+async def a_thumbs_up_on_b_records_the_question_answered_on_a(cluster: Cluster) -> None:
     event = mention(200, user="W222", text="how do I request a laptop?")
     assert await cluster.client.event(cluster.a, event) == 200
-    (post,) = await cluster.slack.wait_for("chat.postMessage", within=30)
+    await answered(cluster, [event])
+    (post,) = [p for p in cluster.slack.of("chat.postMessage") if p.args.get("thread_ts") == event["event"]["ts"]]
     (button,) = [
         e
         for b in post.args["blocks"]
@@ -78,8 +103,7 @@ async def test_a_thumbs_up_on_b_records_the_question_answered_on_a(cluster: Clus
     assert [c["uri"] for c in saved["citations"]] == ["https://it.example.com/kb/laptops"]  # only A's record has them
 
 
-async def test_a_teams_follow_up_on_b_uses_the_turn_answered_on_a(cluster: Cluster) -> None:
-    script_answers(cluster.bedrock, 2)
+async def a_teams_follow_up_on_b_uses_the_turn_answered_on_a(cluster: Cluster) -> None:
     connector = FakeConnector()
     server = TestServer(connector.app(), host="127.0.0.1")
     await server.start_server()
@@ -95,6 +119,20 @@ async def test_a_teams_follow_up_on_b_uses_the_turn_answered_on_a(cluster: Clust
     (condense,) = cluster.bedrock.calls("Converse")  # only a follow-up with history is condensed
     prompt = json.dumps(condense["messages"])
     assert "How do I request a laptop?" in prompt and "IT portal" in prompt and "monitor" in prompt
+
+
+async def fair_use_counts_a_users_questions_across_replicas(cluster: Cluster) -> None:
+    events = [mention(400 + i, user="WBUSY") for i in range(4)]  # KBOT_FAIR_USE_QUESTIONS=3
+    for i, event in enumerate(events):
+        assert await cluster.client.event((cluster.a, cluster.b)[i % 2], event) == 200
+        await asyncio.sleep(0.5)
+    other = mention(410, user="WOTHER")
+    assert await cluster.client.event(cluster.a, other) == 200
+    await answered(cluster, [*events[:3], other])
+    threads = {e["event"]["ts"] for e in events}
+    posts = [p for p in cluster.slack.of("chat.postMessage") if p.args.get("thread_ts") in threads]
+    assert sum(bool(p.args.get("blocks")) for p in posts) == 3
+    assert [p.args["text"] for p in posts if not p.args.get("blocks")] == [FAIR_USE_REPLY]
 
 
 async def test_a_replica_killed_mid_answer_is_answered_once_by_the_retry_on_the_other(cluster: Cluster) -> None:
@@ -114,26 +152,12 @@ async def test_a_replica_killed_mid_answer_is_answered_once_by_the_retry_on_the_
     assert await cluster.client.event(cluster.b, event, retry=1) == 200  # A's lease still runs: dropped
     await asyncio.sleep(2.5)  # KBOT_CLAIM_LEASE_SECONDS=2: nobody renews A's claim any more
     assert await cluster.client.event(cluster.b, event, retry=2) == 200
-    await cluster.slack.wait_for("chat.postMessage", within=30)
+    await answered(cluster, [event])
     gate.event.set()
     assert await cluster.client.event(cluster.b, event, retry=3) == 200  # done now: never again
     await asyncio.sleep(1)
-    assert answers_per_thread(cluster) == {event["event"]["ts"]: 1}
+    assert answers(cluster, [event]) == {event["event"]["ts"]: 1}
     assert len(cluster.bedrock.calls("ConverseStream")) == 2  # A's, cut off, and B's
-
-
-async def test_fair_use_counts_a_users_questions_across_replicas(cluster: Cluster) -> None:
-    script_answers(cluster.bedrock, 4)
-    events = [mention(400 + i, user="WBUSY") for i in range(4)]  # KBOT_FAIR_USE_QUESTIONS=3
-    for i, event in enumerate(events):
-        assert await cluster.client.event((cluster.a, cluster.b)[i % 2], event) == 200
-        await cluster.slack.wait_for("chat.postMessage", count=i + 1, within=30)
-    posts = cluster.slack.of("chat.postMessage")
-    assert sum(bool(p.args.get("blocks")) for p in posts) == 3
-    assert [p.args["text"] for p in posts if not p.args.get("blocks")] == [FAIR_USE_REPLY]
-    assert await cluster.client.event(cluster.a, mention(410, user="WOTHER")) == 200  # others still served
-    await cluster.slack.wait_for("chat.postMessage", count=5, within=30)
-    assert bool(cluster.slack.of("chat.postMessage")[-1].args.get("blocks"))
 
 
 async def wait_for_feedback(db: Path, within: float = 20.0) -> dict[str, Any]:
