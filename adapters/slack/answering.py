@@ -36,10 +36,10 @@ class SlackContext:
     """What every handler needs: the wiring App and the adapter's own small state."""
 
     app: App
-    records: AnswerRecords = field(init=False)  # in the shared state store: any replica finds them
     inflight: InFlight = field(default_factory=InFlight)
     user_names: dict[str, str] = field(default_factory=dict)
-
+    # Both in the shared state store, so every replica sees the same answers and counts.
+    records: AnswerRecords = field(init=False)
     fair_use: FairUse = field(init=False)
 
     def __post_init__(self) -> None:

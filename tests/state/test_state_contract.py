@@ -132,3 +132,20 @@ async def test_held_claim_completes_on_success_and_not_on_cancellation(state: Co
     await asyncio.gather(task, return_exceptions=True)
     clock.now += 31
     assert await try_claim(state, "cut") is not None  # shut down mid-work: a retry may finish it
+
+
+async def test_a_live_holder_keeps_its_claim_past_the_lease_by_renewing(tmp_path) -> None:
+    """Real time: the holder works for 3 leases; a retry meanwhile (another replica) never gets it."""
+    from adapters.state.sqlite_state import SqliteConversationState
+
+    mine, theirs = SqliteConversationState(tmp_path / "s.db"), SqliteConversationState(tmp_path / "s.db")
+    held = await try_claim(mine, "slow", lease_seconds=0.3)
+    assert held is not None
+    async with held:
+        for _ in range(6):
+            await asyncio.sleep(0.15)
+            assert await try_claim(theirs, "slow", lease_seconds=0.3) is None
+    await asyncio.sleep(0.4)
+    assert await try_claim(theirs, "slow", lease_seconds=0.3) is None  # completed: never again
+    await mine.close()
+    await theirs.close()
