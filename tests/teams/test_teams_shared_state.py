@@ -1,4 +1,4 @@
-"""Fair use in Teams, and conversation memory in the shared state store."""
+"""Fair use in Teams, and conversation memory and sent answers shared by bots on one state store."""
 
 from __future__ import annotations
 
@@ -30,3 +30,15 @@ async def test_a_second_bot_on_the_same_store_continues_the_conversation(make_ri
     (follow_up,) = second.answerer.questions
     assert [t.text for t in follow_up.history][0] == "expenses?"
     assert follow_up.history[1].role == "assistant"
+
+
+async def test_feedback_on_a_second_bot_records_the_answer_sent_by_the_first(make_rig: RigFactory) -> None:
+    from .test_teams_invokes import _ask, _feedback_invoke
+
+    first, second = await make_rig(), await make_rig()
+    answer_id = await _ask(first)
+    resp = await second.post(_feedback_invoke(second, answer_id, "like"))
+    assert resp.status == 200
+    [item] = second.feedback.items
+    assert item.question == "expenses?" and item.answer.startswith("For 'expenses?'")
+    assert item.citations[0]["uri"] == "https://intranet.example.com/finance/expenses"
