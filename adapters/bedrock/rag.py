@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
@@ -12,11 +13,13 @@ from adapters.bedrock.converse import Guardrail, guardrail_blocked
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
-from bot.errors import ConfigError, InputError
+from bot.errors import ConfigError, InputError, KbotError
 from bot.models import Answer, Citation, Question
 from bot.ports import AnswerDelta
 from bot.prompts import RAG_PROMPT_TEMPLATE
 from bot.state import SESSION_TTL_SECONDS, ConversationState
+
+log = logging.getLogger(__name__)
 
 
 class SessionMap:
@@ -28,15 +31,26 @@ class SessionMap:
         self._ttl = ttl_seconds
 
     async def get(self, conversation_id: str | None) -> str | None:
-        return await self._state.session_id(f"rag:{conversation_id}") if conversation_id else None
+        """The thread's session; None (a new session) also when the state store is unavailable."""
+        try:
+            return await self._state.session_id(f"rag:{conversation_id}") if conversation_id else None
+        except KbotError as exc:
+            log.warning("R&G session of %s unavailable: %s", conversation_id, exc)
+            return None
 
     async def put(self, conversation_id: str | None, session_id: str | None) -> None:
         if conversation_id and session_id:
-            await self._state.put_session_id(f"rag:{conversation_id}", session_id, ttl_seconds=self._ttl)
+            try:
+                await self._state.put_session_id(f"rag:{conversation_id}", session_id, ttl_seconds=self._ttl)
+            except KbotError as exc:
+                log.warning("could not keep the R&G session of %s: %s", conversation_id, exc)
 
     async def forget(self, conversation_id: str | None) -> None:
         if conversation_id:
-            await self._state.forget_session_id(f"rag:{conversation_id}")
+            try:
+                await self._state.forget_session_id(f"rag:{conversation_id}")
+            except KbotError as exc:
+                log.warning("could not drop the R&G session of %s: %s", conversation_id, exc)
 
 
 class RetrieveAndGenerateAnswerer:

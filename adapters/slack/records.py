@@ -60,7 +60,11 @@ class AnswerRecords:
             log.warning("could not keep answer record %s: %s", record_id, exc)
 
     async def get(self, record_id: str) -> AnswerRecord | None:
-        found = await self.state.get_answer(record_id) if record_id else None
+        try:
+            found = await self.state.get_answer(record_id) if record_id else None
+        except KbotError as exc:  # the click falls back to the button's question and the message text
+            log.warning("answer record %s unavailable: %s", record_id, exc)
+            return None
         if found is None:
             return None
         answer = Answer(found.answer, found.grounded, [_citation(c) for c in found.citations])

@@ -3,15 +3,20 @@
 Kept in the shared state store (:mod:`bot.state`), so a follow-up that lands on another
 ``kbot serve`` replica still has the conversation, and feedback on an answer sent by another
 replica is recorded in full. Turns are capped per conversation and expire; so do sent answers.
+If the store is unavailable the bot still answers, without history (and says nothing of it).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.errors import KbotError
 from bot.models import Turn
 from bot.state import ANSWER_TTL_SECONDS, TURNS_TTL_SECONDS, AnswerRecord, ConversationState
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -38,23 +43,37 @@ class ConversationMemory:
         self.answers_ttl = answers_ttl
 
     async def turns(self, conversation_id: str) -> list[Turn]:
-        return await self.state.turns(f"teams:{conversation_id}")
+        try:
+            return await self.state.turns(f"teams:{conversation_id}")
+        except KbotError as exc:
+            log.warning("teams: conversation history unavailable: %s", exc)
+            return []
 
     async def add_exchange(self, conversation_id: str, question: str, answer: str) -> None:
-        await self.state.add_turns(
-            f"teams:{conversation_id}",
-            [Turn("user", question), Turn("assistant", answer)],
-            max_turns=self.max_turns,
-            ttl_seconds=self.turns_ttl,
-        )
+        try:
+            await self.state.add_turns(
+                f"teams:{conversation_id}",
+                [Turn("user", question), Turn("assistant", answer)],
+                max_turns=self.max_turns,
+                ttl_seconds=self.turns_ttl,
+            )
+        except KbotError as exc:
+            log.warning("teams: could not keep the conversation turn: %s", exc)
 
     async def forget(self, conversation_id: str) -> None:
         await self.state.forget_turns(f"teams:{conversation_id}")
 
     async def remember_answer(self, activity_id: str, sent: SentAnswer) -> None:
         record = AnswerRecord(sent.question, sent.answer, sent.citations)
-        await self.state.put_answer(f"teams:{activity_id}", record, ttl_seconds=self.answers_ttl)
+        try:
+            await self.state.put_answer(f"teams:{activity_id}", record, ttl_seconds=self.answers_ttl)
+        except KbotError as exc:
+            log.warning("teams: could not keep sent answer %s: %s", activity_id, exc)
 
     async def sent_answer(self, activity_id: str | None) -> SentAnswer | None:
-        found = await self.state.get_answer(f"teams:{activity_id}") if activity_id else None
+        try:
+            found = await self.state.get_answer(f"teams:{activity_id}") if activity_id else None
+        except KbotError as exc:
+            log.warning("teams: sent answer %s unavailable: %s", activity_id, exc)
+            return None
         return SentAnswer(found.question, found.answer, found.citations) if found else None

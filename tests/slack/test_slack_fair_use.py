@@ -46,3 +46,15 @@ async def test_ask_over_the_limit_gets_a_friendly_ephemeral_reply(payloads: None
         await slack.settle()
     assert [r.args.get("text") == FAIR_USE_REPLY for r in replies].count(True) == 1
     assert len(slack.answerer.questions) == 1
+
+
+async def test_with_the_state_store_down_questions_are_still_answered(payloads: None) -> None:
+    """Dedupe, fair use and answer records fail open: an answer, never silence."""
+    from tests.state.broken_state import BrokenState
+
+    state = BrokenState()
+    async with SlackHarness(state=state) as slack:
+        assert (await slack.post_event(_mention(1, "W222")))[0] == 200
+        (post,) = await slack.api.wait_for("chat.postMessage")
+        await slack.settle()
+    assert post.args.get("blocks") and state.calls >= 3  # claim, fair use, record: all tried

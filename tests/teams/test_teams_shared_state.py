@@ -42,3 +42,12 @@ async def test_feedback_on_a_second_bot_records_the_answer_sent_by_the_first(mak
     [item] = second.feedback.items
     assert item.question == "expenses?" and item.answer.startswith("For 'expenses?'")
     assert item.citations[0]["uri"] == "https://intranet.example.com/finance/expenses"
+
+
+async def test_with_the_state_store_down_teams_still_answers(make_rig: RigFactory) -> None:
+    from tests.state.broken_state import BrokenState
+
+    rig = await make_rig(state=BrokenState())
+    await rig.post(rig.activity("message_channel_thread_reply_mention.json", text="<at>ridotest</at> expenses?"))
+    posts = await rig.connector.wait_posts(2)
+    assert posts[-1].body["type"] == "message" and "[1]" in posts[-1].body["text"]
