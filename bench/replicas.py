@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from tests.bedrock.replies import converse_stream, retrieve_reply  # noqa: E402
 from tests.replicas.cluster import (  # noqa: E402
     Client,
     Replica,
+    dynamodb_state_env,
     free_port,
     mention,
     replica_env,
@@ -63,25 +63,6 @@ class Run:
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def _dynamodb_env(endpoint: str) -> dict[str, str]:
-    import boto3
-
-    table = f"kbot-bench-{uuid.uuid4().hex[:8]}"
-    boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIDEXAMPLETEST",
-        aws_secret_access_key="test-secret-key",
-    ).create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    return {"KBOT_STATE_TABLE": table, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
 
 
 async def run(replica_count: int, events: int, retries: int, model_delay: float, state_env: dict[str, str]) -> Run:
@@ -166,7 +147,7 @@ async def main_async(args: argparse.Namespace) -> list[Run]:
     try:
         runs = []
         for count in (1, 2):
-            state_env = _dynamodb_env(endpoint) if moto is not None else {}
+            state_env = dynamodb_state_env(endpoint) if moto is not None else {}
             runs.append(await run(count, args.events, args.retries, args.model_delay, state_env))
         return runs
     finally:

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,26 @@ def replica_env(tmp: Path, *, slack_api: str, bedrock: str, **extra: str) -> dic
         }
     )
     return env
+
+
+def dynamodb_state_env(endpoint: str) -> dict[str, str]:
+    """A fresh state table on the DynamoDB at ``endpoint`` (moto) and the env that points replicas at it."""
+    import boto3
+
+    table = f"kbot-state-{uuid.uuid4().hex[:8]}"  # a moto server keeps its tables while it runs
+    boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLETEST",
+        aws_secret_access_key="test-secret-key",
+    ).create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    return {"KBOT_STATE_TABLE": table, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
 
 
 @dataclass

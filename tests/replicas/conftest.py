@@ -3,18 +3,24 @@ and a pair of running ``kbot serve`` replicas ``A`` and ``B`` on it."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
 from tests.bedrock.fake_bedrock import FakeBedrock
 from tests.bedrock.replies import converse_reply, converse_stream, kb_result, retrieve_reply
-from tests.replicas.cluster import Client, Replica, replica_env, start_replica, stop_replicas, wait_healthy
+from tests.replicas.cluster import (
+    Client,
+    Replica,
+    dynamodb_state_env,
+    replica_env,
+    start_replica,
+    stop_replicas,
+    wait_healthy,
+)
 from tests.slack.fake_slack_api import FakeSlackApi
 
 LAPTOP = kb_result(
@@ -41,7 +47,6 @@ class Cluster:
     bedrock: FakeBedrock
     client: Client
     tmp: Path
-    store: str
 
     @property
     def db(self) -> Path:
@@ -60,39 +65,16 @@ def moto_dynamodb() -> Iterator[str]:
     server.stop()
 
 
-StateEnv = Callable[[Path], dict[str, str]]
-
-
 @pytest.fixture(params=["sqlite", "dynamodb"])
 def state_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Where the replicas keep their state: ``KBOT_DB`` (nothing to set), or a fresh moto table."""
     if request.param == "sqlite":
         return {}
-    endpoint = request.getfixturevalue("moto_dynamodb")
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIDEXAMPLETEST",
-        aws_secret_access_key="test-secret-key",
-    )
-    table = f"kbot-state-{uuid.uuid4().hex[:8]}"  # moto's server keeps tables for the whole process
-    client.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    return {"KBOT_STATE_TABLE": table, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
+    return dynamodb_state_env(request.getfixturevalue("moto_dynamodb"))
 
 
 @pytest.fixture
-async def cluster(tmp_path: Path, state_env: dict[str, str], request: pytest.FixtureRequest) -> AsyncIterator[Cluster]:
-    extra: dict[str, Any] = getattr(request, "param", {}) or {}
+async def cluster(tmp_path: Path, state_env: dict[str, str]) -> AsyncIterator[Cluster]:
     slack = await FakeSlackApi().start()
     slack.errors["chat.startStream"] = "feature_not_enabled"  # one chat.postMessage per answer: easy to count
     bedrock = FakeBedrock()
@@ -105,15 +87,12 @@ async def cluster(tmp_path: Path, state_env: dict[str, str], request: pytest.Fix
         KBOT_FAIR_USE_QUESTIONS="3",
         KBOT_FAIR_USE_WINDOW_SECONDS="600",
         **state_env,
-        **extra,
     )
     replicas = [await start_replica("A", env, tmp_path), await start_replica("B", env, tmp_path)]
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     try:
         await wait_healthy(replicas)
-        yield Cluster(
-            replicas[0], replicas[1], slack, bedrock, Client(session), tmp_path, state_env and "dynamodb" or "sqlite"
-        )
+        yield Cluster(replicas[0], replicas[1], slack, bedrock, Client(session), tmp_path)
     finally:
         await session.close()
         await stop_replicas(replicas)
