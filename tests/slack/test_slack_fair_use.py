@@ -26,7 +26,7 @@ def _mention(i: int, user: str) -> dict:
     }
 
 
-async def test_mentions_over_the_limit_get_a_friendly_reply(payloads: None) -> None:
+async def test_mentions_over_the_limit_get_a_friendly_reply() -> None:
     async with SlackHarness(settings={"kbot_fair_use_questions": 2}) as slack:
         for i in range(3):
             assert (await slack.post_event(_mention(i, "W222")))[0] == 200
@@ -38,7 +38,7 @@ async def test_mentions_over_the_limit_get_a_friendly_reply(payloads: None) -> N
     assert len(slack.answerer.questions) == 3  # the refused question never reached the backend
 
 
-async def test_ask_over_the_limit_gets_a_friendly_ephemeral_reply(payloads: None) -> None:
+async def test_ask_over_the_limit_gets_a_friendly_ephemeral_reply(payloads: None) -> None:  # /ask form: shared fixture
     async with SlackHarness(settings={"kbot_fair_use_questions": 1}) as slack:
         for _ in range(2):
             assert (await slack.post_form(command("/ask", "leave days?", slack.api.base_url)))[0] == 200
@@ -48,7 +48,7 @@ async def test_ask_over_the_limit_gets_a_friendly_ephemeral_reply(payloads: None
     assert len(slack.answerer.questions) == 1
 
 
-async def test_with_the_state_store_down_questions_are_still_answered(payloads: None) -> None:
+async def test_with_the_state_store_down_questions_are_still_answered() -> None:
     """Dedupe, fair use and answer records fail open: an answer, never silence."""
     from tests.state.broken_state import BrokenState
 
