@@ -82,7 +82,9 @@ async def burst(events: int = 100, retries: int = 2, answer_delay: float = 1.0) 
 
 
 async def _burst(events: int, retries: int, answer_delay: float, db: Path) -> BurstResult:
-    harness = SlackHarness(answerer=FakeAnswerer(delay=answer_delay), settings={"kbot_db": db})
+    # One user sends every event: fair use off, so every reply counted is a real answer.
+    settings = {"kbot_db": db, "kbot_fair_use_questions": 0}
+    harness = SlackHarness(answerer=FakeAnswerer(delay=answer_delay), settings=settings)
     async with harness as slack:
         latencies: list[float] = []
         statuses: list[int] = []

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS
     kbot_work_queue_url: str | None = None  # SQS queue for "sync now" requests when on AWS
     kbot_max_file_mb: int = 50
+    # Chat state shared by all `kbot serve` replicas (bot/state.py): this DynamoDB table (TTL on
+    # `expires_at`), else KBOT_CONFIG_TABLE, else the SQLite file KBOT_DB.
+    kbot_state_table: str | None = None
+    kbot_claim_lease_seconds: float = 30.0  # a dead replica's unfinished Slack event is retried after this
+    kbot_fair_use_questions: int = 20  # questions per user per window, across replicas; 0 = no limit
+    kbot_fair_use_window_seconds: float = 60.0
 
     # --- Bedrock ----------------------------------------------------------------------------
     aws_region: str | None = None

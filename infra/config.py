@@ -53,6 +53,7 @@ class DeployConfig:
     web_memory_mib: int = 2048
     web_min_tasks: int = 1
     web_max_tasks: int = 4
+    web_requests_per_target: int = 120  # ALB requests per task per minute before scaling out
     admins: str = ""
     experts_channel: str | None = None
     teams_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "SingleTenant"
@@ -92,6 +93,8 @@ class DeployConfig:
             problems.append(f"log_retention_days must be one of {sorted(_VALID_RETENTION_DAYS)}")
         if not (1 <= self.web_min_tasks <= self.web_max_tasks):
             problems.append("need 1 <= web_min_tasks <= web_max_tasks")
+        if self.web_requests_per_target < 1:
+            problems.append("web_requests_per_target must be at least 1")
         if not re.match(r"^(rate|cron)\(.+\)$", self.ingest_schedule):
             problems.append("ingest_schedule must be an EventBridge rate(...) or cron(...) expression")
         if self.certificate_arn and not self.certificate_arn.startswith("arn:aws"):

@@ -14,6 +14,7 @@ from bot.errors import ConfigError
 from bot.models import Passage
 from bot.ports import Retriever, StreamingAnswerer, Summarizer
 from bot.settings import Settings
+from bot.state import ConversationState
 
 FAST_MAX_TOKENS = 512
 
@@ -53,10 +54,13 @@ def guardrail_from(settings: Settings) -> Guardrail | None:
     return Guardrail(settings.bedrock_guardrail_id, settings.bedrock_guardrail_version)
 
 
-def build_bedrock(settings: Settings, clients: BedrockClients | None = None) -> BedrockBackend:
+def build_bedrock(
+    settings: Settings, clients: BedrockClients | None = None, *, state: ConversationState | None = None
+) -> BedrockBackend:
+    """``state``: where R&G session ids live (shared by replicas); default: the one the settings name."""
     from adapters.bedrock.agent import AgentAnswerer
     from adapters.bedrock.answerer import ConverseAnswerer
-    from adapters.bedrock.rag import RetrieveAndGenerateAnswerer
+    from adapters.bedrock.rag import RetrieveAndGenerateAnswerer, SessionMap
     from adapters.bedrock.summarizer import BedrockSummarizer
 
     clients = clients or build_clients(settings)
@@ -96,10 +100,15 @@ def build_bedrock(settings: Settings, clients: BedrockClients | None = None) -> 
     elif kb_retriever is None:
         raise ConfigError(f"BEDROCK_ANSWER_MODE={mode} needs BEDROCK_KNOWLEDGE_BASE_ID")
     elif mode == "retrieve_and_generate":
+        if state is None:
+            from adapters.state.factory import build_state
+
+            state = build_state(settings)
         answerer = RetrieveAndGenerateAnswerer(
             clients.agent_runtime,
             kb_retriever,
             settings.bedrock_model_id,
+            sessions=SessionMap(state),
             guardrail=guardrail,
             max_tokens=settings.bedrock_max_tokens,
             top_k=settings.kbot_top_k,

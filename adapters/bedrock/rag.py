@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import logging
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
@@ -14,34 +14,43 @@ from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.answering.prompts import RAG_PROMPT_TEMPLATE
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
-from bot.errors import ConfigError, InputError
+from bot.errors import ConfigError, InputError, KbotError
 from bot.models import Answer, Citation, Question
 from bot.ports import AnswerDelta
+from bot.state import SESSION_TTL_SECONDS, ConversationState
+
+log = logging.getLogger(__name__)
 
 
 class SessionMap:
-    """Chat thread -> Bedrock session id (Bedrock makes the id on a thread's first call). Bounded LRU."""
+    """Chat thread -> Bedrock session id (Bedrock makes the id on a thread's first call), in the shared
+    state store so a follow-up on another ``kbot serve`` replica continues the same session."""
 
-    def __init__(self, limit: int = 5000) -> None:
-        self._ids: OrderedDict[str, str] = OrderedDict()
-        self._limit = limit
+    def __init__(self, state: ConversationState, ttl_seconds: float = SESSION_TTL_SECONDS) -> None:
+        self._state = state
+        self._ttl = ttl_seconds
 
-    def get(self, conversation_id: str | None) -> str | None:
-        if conversation_id is None or conversation_id not in self._ids:
+    async def get(self, conversation_id: str | None) -> str | None:
+        """The thread's session; None (a new session) also when the state store is unavailable."""
+        try:
+            return await self._state.session_id(f"rag:{conversation_id}") if conversation_id else None
+        except KbotError as exc:
+            log.warning("R&G session of %s unavailable: %s", conversation_id, exc)
             return None
-        self._ids.move_to_end(conversation_id)
-        return self._ids[conversation_id]
 
-    def put(self, conversation_id: str | None, session_id: str | None) -> None:
+    async def put(self, conversation_id: str | None, session_id: str | None) -> None:
         if conversation_id and session_id:
-            self._ids[conversation_id] = session_id
-            self._ids.move_to_end(conversation_id)
-            while len(self._ids) > self._limit:
-                self._ids.popitem(last=False)
+            try:
+                await self._state.put_session_id(f"rag:{conversation_id}", session_id, ttl_seconds=self._ttl)
+            except KbotError as exc:
+                log.warning("could not keep the R&G session of %s: %s", conversation_id, exc)
 
-    def forget(self, conversation_id: str | None) -> None:
+    async def forget(self, conversation_id: str | None) -> None:
         if conversation_id:
-            self._ids.pop(conversation_id, None)
+            try:
+                await self._state.forget_session_id(f"rag:{conversation_id}")
+            except KbotError as exc:
+                log.warning("could not drop the R&G session of %s: %s", conversation_id, exc)
 
 
 class RetrieveAndGenerateAnswerer:
@@ -51,6 +60,7 @@ class RetrieveAndGenerateAnswerer:
         knowledge_base: KnowledgeBaseRetriever,
         model_id: str,
         *,
+        sessions: SessionMap,
         guardrail: Guardrail | None = None,
         max_tokens: int = 1024,
         top_k: int = 8,
@@ -61,9 +71,9 @@ class RetrieveAndGenerateAnswerer:
         self._guardrail = guardrail
         self._max_tokens = max_tokens
         self._top_k = top_k
-        self.sessions = SessionMap()
+        self.sessions = sessions
 
-    def _request(self, question: Question) -> dict[str, Any]:
+    async def _request(self, question: Question) -> dict[str, Any]:
         if not question.text.strip():
             raise InputError("empty question", user_message="Please type a question.")
         generation: dict[str, Any] = {
@@ -88,7 +98,7 @@ class RetrieveAndGenerateAnswerer:
                 },
             },
         }
-        if session_id := self.sessions.get(question.conversation_id):
+        if session_id := await self.sessions.get(question.conversation_id):
             request["sessionId"] = session_id
         return request
 
@@ -96,7 +106,7 @@ class RetrieveAndGenerateAnswerer:
         response = await self._with_session(
             question, lambda req: call(self._client.retrieve_and_generate, "RetrieveAndGenerate", **req)
         )
-        self.sessions.put(question.conversation_id, response.get("sessionId"))
+        await self.sessions.put(question.conversation_id, response.get("sessionId"))
         return self._final(
             response.get("output", {}).get("text", ""),
             response.get("citations") or [],
@@ -105,7 +115,7 @@ class RetrieveAndGenerateAnswerer:
         )
 
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
-        request = self._request(question)
+        request = await self._request(question)
         gate, parts, raw_citations, action, session_id = SentinelGate(), [], [], None, None
         try:
             events_source = stream_call(
@@ -114,7 +124,7 @@ class RetrieveAndGenerateAnswerer:
             async with aclosing(events_source) as events:
                 head = await anext(events)
                 session_id = head.get("sessionId")
-                self.sessions.put(question.conversation_id, session_id)
+                await self.sessions.put(question.conversation_id, session_id)
                 async for event in events:
                     if "output" in event:
                         parts.append(event["output"].get("text", ""))
@@ -126,7 +136,7 @@ class RetrieveAndGenerateAnswerer:
                         action = event["guardrail"].get("action")
         except ConfigError as exc:
             if "sessionId" in request and "session" in str(exc).lower():
-                self.sessions.forget(question.conversation_id)  # expired session: next call starts a new one
+                await self.sessions.forget(question.conversation_id)  # expired session: next call starts a new one
             raise
         yield self._final("".join(parts), raw_citations, action, session_id)
 
@@ -134,14 +144,14 @@ class RetrieveAndGenerateAnswerer:
         self, question: Question, send: Callable[[dict[str, Any]], Any]
     ) -> dict[str, Any]:
         """Send; if Bedrock no longer knows the thread's session (expired), start a new one once."""
-        request = self._request(question)
+        request = await self._request(question)
         try:
             return await send(request)
         except ConfigError as exc:
             if "sessionId" not in request or "session" not in str(exc).lower():
                 raise
-            self.sessions.forget(question.conversation_id)
-            return await send(self._request(question))
+            await self.sessions.forget(question.conversation_id)
+            return await send(await self._request(question))
 
     def _final(
         self, text: str, raw_citations: list[dict[str, Any]], action: str | None, session_id: str | None

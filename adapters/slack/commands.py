@@ -104,7 +104,7 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
             result = await ctx.app.ask.ask(request)
             asker, answer = result.question.asker, result.answer
             record_id = ctx.records.new_id()
-            ctx.records.put(record_id, AnswerRecord(text, answer, asker.user_id, command.get("channel_id")))
+            await ctx.records.put(record_id, AnswerRecord(text, answer, asker.user_id, command.get("channel_id")))
             await respond(
                 text=blocks.fallback_text(answer.text or blocks.NOT_FOUND),
                 response_type="ephemeral",

@@ -25,9 +25,13 @@ class SlackContext:
     """The wiring App (its ``ask``/``summaries`` services do the work) and the adapter's own state."""
 
     app: App
-    records: AnswerRecords = field(default_factory=AnswerRecords)
     inflight: InFlight = field(default_factory=InFlight)
     user_names: dict[str, str] = field(default_factory=dict)
+    # In the shared state store, so a button clicked on another replica finds the answer.
+    records: AnswerRecords = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = AnswerRecords(self.app.state)
 
 
 def user_error_text(exc: BaseException) -> str:

@@ -83,7 +83,7 @@ async def _reply(
             history=history, conversation_id=thread_ts,
         )
         prepared = await ctx.app.ask.prepare(request)
-    except InputError as exc:  # too long, empty
+    except InputError as exc:  # too long, empty, over the fair-use limit
         await post_text(client, channel, thread_ts, exc.user_message)
         return
     except Exception as exc:  # noqa: BLE001 - no access decision, no answer; say so instead of silence

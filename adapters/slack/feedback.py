@@ -21,10 +21,10 @@ from bot.models import Answer, Feedback
 log = logging.getLogger(__name__)
 
 
-def _record(ctx: SlackContext, body: dict[str, Any], value: str | None) -> AnswerRecord:
+async def _record(ctx: SlackContext, body: dict[str, Any], value: str | None) -> AnswerRecord:
     """The clicked answer: from memory, or (after a restart) rebuilt from the button and message."""
     record_id, question = blocks.parse_button_value(value)
-    found = ctx.records.get(record_id)
+    found = await ctx.records.get(record_id)
     if found is not None:
         return found
     message = body.get("message") or {}
@@ -71,7 +71,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
 
     async def record(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         rating: Literal["up", "down"] = "up" if action.get("action_id") == blocks.ACTION_UP else "down"
-        rec = _record(ctx, body, action.get("value"))
+        rec = await _record(ctx, body, action.get("value"))
         feedback = Feedback(
             user_id=str((body.get("user") or {}).get("id") or ""),
             rating=rating,
@@ -105,7 +105,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
         body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         channel = ctx.app.settings.kbot_experts_channel
-        rec = _record(ctx, body, action.get("value"))
+        rec = await _record(ctx, body, action.get("value"))
         user = str((body.get("user") or {}).get("id") or "")
         if not channel or not rec.question:
             await respond(
@@ -153,7 +153,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
         """Post an ``/ask`` answer publicly. The private answer used the asker's own access, so the
         question is answered again with what the channel's members may read."""
         record_id, question = blocks.parse_button_value(action.get("value"))
-        rec = ctx.records.get(record_id)
+        rec = await ctx.records.get(record_id)
         question = rec.question if rec is not None else question
         user = str((body.get("user") or {}).get("id") or "")
         channel = str(
@@ -167,6 +167,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
             request = await slack_ask_request(
                 client, question, user_id=user, channel=channel, bot_user_id=context.bot_user_id
             )
+            request.repeat = True  # the /ask it shares was counted for fair use
             prepared = await ctx.app.ask.prepare(request)
             if prepared.ephemeral:
                 raise InputError(
@@ -175,7 +176,7 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
                 )
             answer = (await ctx.app.ask.answer(prepared)).answer
             shared_id = ctx.records.new_id()
-            ctx.records.put(shared_id, AnswerRecord(question, answer, user, channel))
+            await ctx.records.put(shared_id, AnswerRecord(question, answer, user, channel))
             header = f"<@{user}> asked: {escape(truncate(question, 200))}"
             await respond(
                 text=blocks.fallback_text(answer.text or blocks.NOT_FOUND),

@@ -1,6 +1,7 @@
 """Tracks the slow work that runs after Slack has been acknowledged (bolt lazy listeners).
 
-``kbot serve`` waits for it on shutdown; tests and the burst benchmark wait for it to settle.
+``kbot serve`` waits for it on shutdown; tests and the burst benchmark wait for it to settle. For a Slack
+event it first claims the event id (:mod:`adapters.slack.dedupe`): a retry already answered stops there.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from adapters.slack.dedupe import CURRENT_CLAIM
 
 
 class InFlight:
@@ -25,8 +28,15 @@ class InFlight:
         async def tracked(**kwargs: Any) -> Any:
             self.running += 1
             self._idle.clear()
+            pending = CURRENT_CLAIM.get()  # a Slack event: claim it first (shared by all replicas)
             try:
-                return await func(**kwargs)
+                go_ahead, claim = await pending.resolve() if pending is not None else (True, None)
+                if not go_ahead:
+                    return None  # a retry of an event another replica (or this one) has or is answering
+                if claim is None:
+                    return await func(**kwargs)
+                async with claim:  # kept alive while this runs, completed after
+                    return await func(**kwargs)
             finally:
                 self.running -= 1
                 self.completed += 1

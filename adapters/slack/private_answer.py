@@ -22,7 +22,7 @@ async def answer_privately(
     try:
         answer = (await ctx.app.ask.answer(prepared)).answer
         record_id = ctx.records.new_id()
-        ctx.records.put(record_id, AnswerRecord(question.text, answer, user, channel, thread_ts))
+        await ctx.records.put(record_id, AnswerRecord(question.text, answer, user, channel, thread_ts))
         await client.chat_postEphemeral(
             channel=channel,
             user=user,

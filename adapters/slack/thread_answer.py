@@ -144,7 +144,7 @@ async def answer_in_thread(
             )
         else:
             answer = (await service.answer(prepared)).answer
-        ctx.records.put(
+        await ctx.records.put(
             record_id, AnswerRecord(question.text, answer, question.asker.user_id, channel, thread_ts)
         )
         if not delivered:

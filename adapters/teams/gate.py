@@ -34,6 +34,6 @@ def is_channel_thread(activity: dict[str, Any]) -> bool:
 async def should_answer(activity: dict[str, Any], memory: ConversationMemory, followups: FollowupsOn | None) -> bool:
     if addressed_to_bot(activity) or activity.get("value") is not None:  # value: a card's Action.Submit
         return True
-    if followups is None or not is_channel_thread(activity) or not memory.turns(act.conversation_id(activity)):
+    if followups is None or not is_channel_thread(activity) or not await memory.turns(act.conversation_id(activity)):
         return False
     return await followups(activity)

@@ -51,7 +51,7 @@ class TeamsBot:
         ask: AskService,
         summaries: TeamsSummaries,
         *,
-        memory: ConversationMemory | None = None,
+        memory: ConversationMemory,
         access: TeamsAccess | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
@@ -59,7 +59,7 @@ class TeamsBot:
     ) -> None:
         self.ask = ask
         self.summaries = summaries
-        self.memory = memory or ConversationMemory()
+        self.memory = memory  # in the shared state store: every replica sees the same conversations
         self.access = access or TeamsAccess()
         self.admin = admin
         self.stream_interval = stream_interval
@@ -124,7 +124,7 @@ class TeamsBot:
         if command == "help" or (not text and not files):
             await replier.send(text_activity(HELP_TEXT))
         elif command in ("reset", "forget"):
-            self.memory.forget(act.conversation_id(activity))
+            await self.memory.forget(act.conversation_id(activity))
             await replier.send(text_activity("Done: I've forgotten this conversation's earlier questions."))
         elif command.startswith("summari") or (files and not text):
             await replier.send({"type": "typing"})
@@ -141,7 +141,7 @@ class TeamsBot:
         conversation = act.conversation_id(activity)
         request = self.access.request(activity, replier, text, conversation_id=conversation)
         async with self._lock(conversation):
-            request.history = self.memory.turns(conversation)
+            request.history = await self.memory.turns(conversation)
             await self._answer_in_turn(activity, await self.ask.prepare(request), conversation, replier)
 
     async def _answer_in_turn(
@@ -168,14 +168,14 @@ class TeamsBot:
             await replier.send({"type": "typing"})
             answer = (await self.ask.answer(prepared)).answer
             sent_ids = [await replier.send(answer_activity(answer, entities=entities))]
-        self._remember(conversation, text, answer, sent_ids)
+        await self._remember(conversation, text, answer, sent_ids)
 
-    def _remember(self, conversation: str, question: str, answer: Answer, sent_ids: list[str | None]) -> None:
-        self.memory.add_exchange(conversation, question, answer.text)
+    async def _remember(self, conversation: str, question: str, answer: Answer, sent_ids: list[str | None]) -> None:
+        await self.memory.add_exchange(conversation, question, answer.text)
         sent = SentAnswer(question, answer.text, [c.to_json() for c in answer.citations])
         for sent_id in sent_ids:
             if sent_id:
-                self.memory.remember_answer(sent_id, sent)
+                await self.memory.remember_answer(sent_id, sent)
 
     async def _on_conversation_update(self, activity: dict[str, Any], replier: Replier) -> None:
         """Say hello once when the bot is installed in a personal chat."""

@@ -90,7 +90,7 @@ class TeamsInvokes:
         return InvokeReply(200, {"statusCode": 200, "type": _CARD_MESSAGE, "value": thanks})
 
     async def _record(self, activity: dict[str, Any], rating: Literal["up", "down"], comment: Any) -> None:
-        sent = self.memory.sent_answer(activity.get("replyToId"))
+        sent = await self.memory.sent_answer(activity.get("replyToId"))
         if sent is None:
             log.warning("teams: feedback on message %s whose answer is no longer in memory", activity.get("replyToId"))
         feedback = Feedback(

@@ -1,16 +1,22 @@
-"""Bounded in-memory state of the Teams adapter: recent turns per conversation and sent answers.
+"""State of the Teams adapter kept across turns: recent turns per conversation and sent answers.
 
-Process-local on purpose (one ``kbot serve`` process): a restart forgets the history, which only
-costs follow-up context. Both maps are LRU-bounded so memory stays flat under load.
+Kept in the shared state store (:mod:`bot.state`), so a follow-up that lands on another
+``kbot serve`` replica still has the conversation, and feedback on an answer sent by another
+replica is recorded in full. Turns are capped per conversation and expire; so do sent answers.
+If the store is unavailable the bot still answers, without history (and says nothing of it).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.errors import KbotError
 from bot.models import Turn
+from bot.state import ANSWER_TTL_SECONDS, TURNS_TTL_SECONDS, AnswerRecord, ConversationState
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -23,31 +29,51 @@ class SentAnswer:
 
 
 class ConversationMemory:
-    def __init__(self, max_turns: int = 10, max_conversations: int = 2000, max_answers: int = 5000) -> None:
+    def __init__(
+        self,
+        state: ConversationState,
+        max_turns: int = 10,
+        *,
+        turns_ttl: float = TURNS_TTL_SECONDS,
+        answers_ttl: float = ANSWER_TTL_SECONDS,
+    ) -> None:
+        self.state = state
         self.max_turns = max_turns
-        self.max_conversations = max_conversations
-        self.max_answers = max_answers
-        self._turns: OrderedDict[str, list[Turn]] = OrderedDict()
-        self._answers: OrderedDict[str, SentAnswer] = OrderedDict()
+        self.turns_ttl = turns_ttl
+        self.answers_ttl = answers_ttl
 
-    def turns(self, conversation_id: str) -> list[Turn]:
-        return list(self._turns.get(conversation_id, []))
+    async def turns(self, conversation_id: str) -> list[Turn]:
+        try:
+            return await self.state.turns(f"teams:{conversation_id}")
+        except KbotError as exc:
+            log.warning("teams: conversation history unavailable: %s", exc)
+            return []
 
-    def add_exchange(self, conversation_id: str, question: str, answer: str) -> None:
-        turns = self._turns.pop(conversation_id, [])
-        turns += [Turn("user", question), Turn("assistant", answer)]
-        self._turns[conversation_id] = turns[-self.max_turns :]
-        while len(self._turns) > self.max_conversations:
-            self._turns.popitem(last=False)
+    async def add_exchange(self, conversation_id: str, question: str, answer: str) -> None:
+        try:
+            await self.state.add_turns(
+                f"teams:{conversation_id}",
+                [Turn("user", question), Turn("assistant", answer)],
+                max_turns=self.max_turns,
+                ttl_seconds=self.turns_ttl,
+            )
+        except KbotError as exc:
+            log.warning("teams: could not keep the conversation turn: %s", exc)
 
-    def forget(self, conversation_id: str) -> None:
-        self._turns.pop(conversation_id, None)
+    async def forget(self, conversation_id: str) -> None:
+        await self.state.forget_turns(f"teams:{conversation_id}")
 
-    def remember_answer(self, activity_id: str, sent: SentAnswer) -> None:
-        self._answers[activity_id] = sent
-        self._answers.move_to_end(activity_id)
-        while len(self._answers) > self.max_answers:
-            self._answers.popitem(last=False)
+    async def remember_answer(self, activity_id: str, sent: SentAnswer) -> None:
+        record = AnswerRecord(sent.question, sent.answer, sent.citations)
+        try:
+            await self.state.put_answer(f"teams:{activity_id}", record, ttl_seconds=self.answers_ttl)
+        except KbotError as exc:
+            log.warning("teams: could not keep sent answer %s: %s", activity_id, exc)
 
-    def sent_answer(self, activity_id: str | None) -> SentAnswer | None:
-        return self._answers.get(activity_id) if activity_id else None
+    async def sent_answer(self, activity_id: str | None) -> SentAnswer | None:
+        try:
+            found = await self.state.get_answer(f"teams:{activity_id}") if activity_id else None
+        except KbotError as exc:
+            log.warning("teams: sent answer %s unavailable: %s", activity_id, exc)
+            return None
+        return SentAnswer(found.question, found.answer, found.citations) if found else None

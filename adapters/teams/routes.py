@@ -26,7 +26,6 @@ from .admin import teams_channel_id
 from .bf_adapter import BotFrameworkEndpoint
 from .graph_thread import build_thread_reader
 from .handlers import TeamsBot
-from .memory import ConversationMemory
 from .ports import InvokeReply, Replier
 from .render import text_activity
 
@@ -56,7 +55,6 @@ class _LazyTeamsBot:
     def __init__(self, app: App, stream_interval: float | None) -> None:
         self.app = app
         self.stream_interval = stream_interval
-        self.memory = ConversationMemory()
         self._bot: TeamsBot | None = None
         self._session: aiohttp.ClientSession | None = None
         self._lock = asyncio.Lock()
@@ -69,7 +67,6 @@ class _LazyTeamsBot:
     async def _build(self) -> TeamsBot:
         return build_teams_bot(
             self.app,
-            memory=self.memory,
             thread_reader=build_thread_reader(self.app.settings, self.session()),
             fetcher=HttpFileFetcher(self.session),
             stream_interval=self.stream_interval,

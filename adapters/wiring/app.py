@@ -15,6 +15,7 @@ from bot.conversation.access import AccessResolver
 from bot.conversation.ask import AskService
 from bot.conversation.summarize import SummarizeService
 from bot.errors import ConfigError
+from bot.fair_use import FairUse
 from bot.ports import (
     Answerer,
     CheckpointStore,
@@ -26,6 +27,7 @@ from bot.ports import (
     Summarizer,
 )
 from bot.settings import Settings, load_settings
+from bot.state import ConversationState
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,6 +58,7 @@ class AppOverrides:
     admin: AdminService | None = None
     access: AccessResolver | None = None
     teams_thread_reader: ThreadReader | None = None
+    state: ConversationState | None = None
 
 
 class App:
@@ -70,7 +73,8 @@ class App:
     # --- the conversation services every front end calls (bot.conversation) -------------
     @cached_property
     def ask(self) -> AskService:
-        return AskService(self.answerer, self.access, feedback=self.feedback)
+        fair_use = FairUse.from_settings(lambda: self.state, self.settings)  # across replicas
+        return AskService(self.answerer, self.access, feedback=self.feedback, fair_use=fair_use)
 
     @cached_property
     def summaries(self) -> SummarizeService:
@@ -158,7 +162,7 @@ class App:
             raise ConfigError("KBOT_BACKEND=bedrock needs BEDROCK_KNOWLEDGE_BASE_ID (or BEDROCK_AGENT_ID)")
         from adapters.bedrock.factory import build_bedrock
 
-        return build_bedrock(self.settings)
+        return build_bedrock(self.settings, state=self.state)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -208,6 +212,15 @@ class App:
         return SqliteConfigRepository(self.settings.kbot_db)
 
     @cached_property
+    def state(self) -> ConversationState:
+        """Chat state shared by all ``kbot serve`` replicas (claims, turns, answers, sessions, fair use)."""
+        if self.overrides.state is not None:
+            return self.overrides.state
+        from adapters.state.factory import build_state
+
+        return build_state(self.settings)
+
+    @cached_property
     def feedback(self) -> FeedbackRecorder:
         return self.overrides.feedback or self.config
 
@@ -228,13 +241,13 @@ class App:
         return build_admin_service(self)
 
     async def aclose(self) -> None:
-        """Close the store and config store if they were built (cached) here or supplied."""
+        """Close the store, config store and state store if they were built (cached) here or supplied."""
         store: SqliteStore | None = self.__dict__.get("store")
         if store is not None:
             await store.close()
-        config = self.__dict__.get("config")
-        close = getattr(config, "close", None)
-        if close is not None:
-            result = close()
-            if hasattr(result, "__await__"):
-                await result
+        for name in ("config", "state"):
+            close = getattr(self.__dict__.get(name), "close", None)
+            if close is not None:
+                result = close()
+                if hasattr(result, "__await__"):
+                    await result

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
     """The bolt app: signature checks, retry dedupe, then listeners. Work runs after the ack (lazy).
 
-    ``bolt.kbot`` holds the adapter state (:class:`SlackContext`); ``bolt.kbot_seen`` the retry cache.
+    ``bolt.kbot`` holds the adapter state (:class:`SlackContext`); ``bolt.kbot_seen`` the retry claims
+    (in the shared state store, so retries landing on another replica are dropped too).
     """
     settings = app.settings
     if settings.slack_bot_token is None:
@@ -40,7 +41,7 @@ def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
         name="kbot-slack",
     )
     ctx = SlackContext(app=app)
-    seen = SeenEvents()
+    seen = SeenEvents(app.state, lease_seconds=settings.kbot_claim_lease_seconds)
     bolt.kbot = ctx  # type: ignore[attr-defined]
     bolt.kbot_seen = seen  # type: ignore[attr-defined]
     bolt.middleware(dedupe_middleware(seen))

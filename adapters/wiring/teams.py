@@ -35,13 +35,14 @@ class AppAdminHooks:
 def build_teams_bot(
     app: App,
     *,
-    memory: ConversationMemory,
+    memory: ConversationMemory | None = None,
     thread_reader: ThreadReader | None,
     fetcher: FileFetcher,
     stream_interval: float | None = None,
     followups: FollowupsOn | None = None,
 ) -> TeamsBot:
-    """``thread_reader``: Graph (or the App's override); ``stream_interval``: None = the settings' value."""
+    """``thread_reader``: Graph (or the App's override); ``stream_interval``: None = the settings' value;
+    ``memory``: None = kept in the App's shared state store (so every replica sees the same conversations)."""
     settings = app.settings
     summaries = TeamsSummaries(
         app.summaries,
@@ -53,7 +54,7 @@ def build_teams_bot(
     return TeamsBot(
         app.ask,
         summaries,
-        memory=memory,
+        memory=memory or ConversationMemory(app.state),
         access=TeamsAccess(),
         admin=AppAdminHooks(app),
         stream_interval=settings.kbot_teams_stream_interval if stream_interval is None else stream_interval,

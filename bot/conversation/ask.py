@@ -3,8 +3,8 @@
 Front ends only translate: payload -> :class:`AskRequest` -> :meth:`AskService.ask` (or
 :meth:`~AskService.prepare` then :meth:`~AskService.answer`/:meth:`~AskService.stream` when they must
 know where the answer may be shown before answering) -> reply. The service owns the length limit,
-access (groups, enabled sources, channel scope), the :class:`~bot.models.Question`, metering and the
-answer/feedback hooks, so no front end can skip a rule.
+access (groups, enabled sources, channel scope), per-user fair use, the :class:`~bot.models.Question`,
+metering and the answer/feedback hooks, so no front end can skip a rule.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.answering.metered import metered
 from bot.conversation.access import Access, AccessContext, AccessResolver, MemberLookup
 from bot.errors import InputError, KbotError
+from bot.fair_use import FairUse, FairUseExceeded
 from bot.models import Answer, Feedback, Question, Turn
 from bot.ports import AnswerDelta, Answerer, FeedbackRecorder, StreamingAnswerer
 
@@ -27,6 +28,8 @@ TOO_LONG = (
 )
 log = logging.getLogger(__name__)
 
+# The operator's own CLI is not counted for fair use (like its stated groups, it is trusted).
+FAIR_USE_EXEMPT = frozenset({"cli"})
 EMPTY_QUESTION = "Ask me a question and I'll look it up in the knowledge base."
 
 
@@ -57,7 +60,8 @@ class AskRequest:
     where it was asked (see :class:`bot.conversation.access.AccessContext`); ``members`` is the
     platform's on-demand lookup of the channel's people. ``groups`` and ``sources`` are for trusted
     front ends only (the operator's CLI): stated groups instead of the group resolver's, and a further
-    narrowing of the allowed sources (never a widening).
+    narrowing of the allowed sources (never a widening). ``repeat``: a question already asked and
+    counted (e.g. Slack's "share" re-answering an ``/ask``), not counted again for fair use.
     """
 
     text: str
@@ -74,6 +78,7 @@ class AskRequest:
     conversation_id: str | None = None
     groups: Sequence[str] | None = None
     sources: Sequence[str] | None = None
+    repeat: bool = False
 
     def context(self) -> AccessContext:
         return AccessContext(
@@ -121,9 +126,11 @@ class AskService:
         *,
         feedback: FeedbackRecorder | None = None,
         answer_log: AnswerLog | None = None,
+        fair_use: FairUse | None = None,
     ) -> None:
         self.answerer = metered(answerer)  # one metric event per answer, whichever front end asked
         self.access = access
+        self.fair_use = fair_use
         self.feedback = feedback
         self.answer_log = answer_log
 
@@ -133,10 +140,14 @@ class AskService:
         return isinstance(self.answerer, StreamingAnswerer)
 
     async def prepare(self, request: AskRequest) -> PreparedAsk:
-        """Check the text and decide access. Raises :class:`QuestionTooLong` / :class:`EmptyQuestion`."""
+        """Check the text, count it for fair use and decide access. Raises :class:`QuestionTooLong` /
+        :class:`EmptyQuestion` / :class:`~bot.fair_use.FairUseExceeded` (all :class:`InputError`)."""
         problem = question_problem(request.text)
         if problem is not None:
             raise problem
+        if self.fair_use is not None and not request.repeat and request.platform not in FAIR_USE_EXEMPT:
+            if not await self.fair_use.allow(f"{request.platform}:{request.user_id}"):
+                raise FairUseExceeded()
         access = await self.access.resolve(
             user_id=request.user_id,
             email=request.email,

@@ -1,5 +1,5 @@
 """Bot stack: the chat endpoint (ECS Fargate behind an ALB), the work queue and its DLQ, the
-config table and the Slack/Teams/source secrets.
+config and chat-state tables and the Slack/Teams/source secrets.
 
 Why a container service and not API Gateway + Lambda: kbot is one long-running aiohttp server
 that serves Slack and Teams on the same port, streams answers as they are generated and keeps
@@ -40,6 +40,9 @@ from infra.stacks.common import (
 )
 from infra.stacks.knowledge import KnowledgeStack
 
+STATE_TTL_ATTRIBUTE = "expires_at"  # adapters/state/dynamodb_state.py TTL_ATTRIBUTE
+# Covers `kbot serve`'s drain (adapters/shutdown.py SHUTDOWN_BUDGET_SECONDS = 25) plus closing clients.
+WEB_STOP_TIMEOUT_SECONDS = 40
 HEALTHCHECK = (
     f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}/livez', timeout=3)\""
 )
@@ -83,6 +86,23 @@ class BotStack(Stack):
             ),
             stream=dynamodb.StreamViewType.NEW_IMAGE,  # "sync now" requests start the ingest pipe
             removal_policy=removal,
+        )
+
+        # Chat state shared by the web replicas (adapters/state/dynamodb_state.py): Slack event claims,
+        # conversation turns, answer records, R&G sessions, fair-use counters. Short-lived items that
+        # DynamoDB's TTL deletes; a table of its own so they never reach the config table's stream.
+        self.state_table = dynamodb.Table(
+            self,
+            "StateTable",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=STATE_TTL_ATTRIBUTE,
+            removal_policy=RemovalPolicy.DESTROY,  # nothing in it outlives a week
         )
 
         self.dead_letters = sqs.Queue(
@@ -186,6 +206,7 @@ class BotStack(Stack):
         environment = app_environment(config, knowledge, self.table)
         environment["PORT"] = str(WEB_PORT)
         environment["KBOT_WORK_QUEUE_URL"] = self.work_queue.queue_url
+        environment["KBOT_STATE_TABLE"] = self.state_table.table_name
         environment["MICROSOFT_APP_TYPE"] = config.teams_app_type
         if config.experts_channel:
             environment["KBOT_EXPERTS_CHANNEL"] = config.experts_channel
@@ -198,6 +219,8 @@ class BotStack(Stack):
             secrets=slack_teams_secrets(self.slack_secret, self.teams_secret),
             logging=ecs.LogDrivers.aws_logs(stream_prefix="web", log_group=self.web_log_group),
             health_check=ecs.HealthCheck(command=["CMD-SHELL", HEALTHCHECK], start_period=Duration.seconds(60)),
+            # SIGTERM -> `kbot serve` finishes acknowledged answers (shutdown budget) -> exit; SIGKILL after this.
+            stop_timeout=Duration.seconds(WEB_STOP_TIMEOUT_SECONDS),
         )
         self._grant_web(task.task_role, knowledge)
         acknowledge_ecr_pull(task)
@@ -247,6 +270,7 @@ class BotStack(Stack):
                 )
             )
         self.table.grant_read_write_data(role)
+        self.state_table.grant_read_write_data(role)
         self.work_queue.grant_send_messages(role)
         acknowledge_profile_wildcards(role, config, [config.model_id, config.fast_model_id])
 
@@ -292,8 +316,6 @@ class BotStack(Stack):
             health_check_grace_period=Duration.seconds(90),
             min_healthy_percent=100,
         )
-        scaling = service.auto_scale_task_count(min_capacity=config.web_min_tasks, max_capacity=config.web_max_tasks)
-        scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=60)
 
         if config.certificate_arn:
             listener = alb.add_listener(
@@ -310,12 +332,22 @@ class BotStack(Stack):
                 "No certificate_arn: the endpoint is HTTP only; Slack and Teams need HTTPS.",
             )
             listener = alb.add_listener("Http", port=80, open=False)
-        listener.add_targets(
+        target_group = listener.add_targets(
             "Web",
             port=WEB_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[service],
             health_check=elbv2.HealthCheck(path="/livez", healthy_http_codes="200"),  # liveness only
             deregistration_delay=Duration.seconds(30),
+        )
+        # Tasks mostly wait on Bedrock, so CPU barely moves under load: scale on requests per task
+        # (ALBRequestCountPerTarget, per minute). Replicas share their chat state (StateTable).
+        scaling = service.auto_scale_task_count(min_capacity=config.web_min_tasks, max_capacity=config.web_max_tasks)
+        scaling.scale_on_request_count(
+            "Requests",
+            requests_per_target=config.web_requests_per_target,
+            target_group=target_group,
+            scale_in_cooldown=Duration.seconds(300),
+            scale_out_cooldown=Duration.seconds(60),
         )
         return alb, service

@@ -263,3 +263,16 @@ async def test_every_agent_stream_fault_becomes_a_kbot_error(fake_bedrock, agent
 def test_agent_mode_needs_agent_ids(bedrock_settings):
     with pytest.raises(ConfigError, match="BEDROCK_AGENT_ID"):
         build_bedrock(bedrock_settings.model_copy(update={"bedrock_answer_mode": "agent"}))
+
+
+async def test_a_follow_up_on_another_replica_continues_the_bedrock_session(fake_bedrock, rag_settings, tmp_path):
+    """Two replicas' answerers on one state store (the KBOT_DB file): the session follows the thread."""
+    from adapters.state.sqlite_state import SqliteConversationState
+
+    fake_bedrock.script("RetrieveAndGenerate", rag_reply(session="sess-A"), rag_reply(session="sess-A"))
+    replica_a = build_bedrock(rag_settings, state=SqliteConversationState(tmp_path / "shared.db")).answerer
+    replica_b = build_bedrock(rag_settings, state=SqliteConversationState(tmp_path / "shared.db")).answerer
+    await replica_a.answer(Question("day one?", conversation_id="T-9"))
+    await replica_b.answer(Question("and badges?", conversation_id="T-9"))
+    first, second = fake_bedrock.calls("RetrieveAndGenerate")
+    assert "sessionId" not in first and second["sessionId"] == "sess-A"

@@ -7,6 +7,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match
 
+from adapters.shutdown import SHUTDOWN_BUDGET_SECONDS
+from adapters.state.dynamodb_state import TTL_ATTRIBUTE
 from tests.infra.conftest import CERT_ARN, Synth
 
 KNOWLEDGE, BOT, INGEST, OBS = "KbotKnowledge", "KbotBot", "KbotIngest", "KbotObservability"
@@ -169,8 +171,8 @@ def test_queue_with_dead_letter_queue_encrypted(full: Synth) -> None:
         )
 
 
-def test_single_config_table_encrypted_with_pitr(full: Synth) -> None:
-    full.template(BOT).resource_count_is("AWS::DynamoDB::Table", 1)
+def test_config_and_state_tables_encrypted_with_pitr(full: Synth) -> None:
+    full.template(BOT).resource_count_is("AWS::DynamoDB::Table", 2)  # config (streamed) + chat state (TTL)
     full.template(BOT).has_resource_properties(
         "AWS::DynamoDB::Table",
         {
@@ -183,6 +185,35 @@ def test_single_config_table_encrypted_with_pitr(full: Synth) -> None:
             "BillingMode": "PAY_PER_REQUEST",
         },
     )
+
+
+def test_chat_state_table_expires_items_and_only_the_web_tasks_use_it(full: Synth) -> None:
+    tables = full.resources(BOT, "AWS::DynamoDB::Table")
+    (state_id,) = [k for k, t in tables.items() if "TimeToLiveSpecification" in t["Properties"]]
+    state = tables[state_id]["Properties"]
+    assert state["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert "StreamSpecification" not in state  # chat traffic never reaches the sync-request pipe
+    env = {e["Name"]: e["Value"] for e in _container(full, BOT)["Environment"]}
+    assert env["KBOT_STATE_TABLE"] == {"Ref": state_id}
+    web = [st for st in _statements(full, BOT, "WebTask") if state_id in json.dumps(st["Resource"])]
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"} <= _actions(web)
+    assert state_id not in json.dumps(full.templates[INGEST])
+
+
+def test_web_scales_on_requests_per_target_not_cpu(full: Synth) -> None:
+    (policy,) = full.resources(BOT, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    tracking = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    metric = tracking["PredefinedMetricSpecification"]
+    assert metric["PredefinedMetricType"] == "ALBRequestCountPerTarget"
+    assert "TargetGroupFullName" in json.dumps(metric["ResourceLabel"])  # the web target group
+    assert tracking["TargetValue"] == 120
+    (target,) = full.resources(BOT, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (1, 4)
+
+
+def test_web_stop_timeout_covers_the_graceful_drain(full: Synth) -> None:
+    """ECS sends SIGKILL after StopTimeout; `kbot serve` needs SHUTDOWN_BUDGET_SECONDS after SIGTERM, plus closing."""
+    assert _container(full, BOT)["StopTimeout"] >= SHUTDOWN_BUDGET_SECONDS + 10
 
 
 def test_chat_endpoint_is_fargate_behind_https_alb(full: Synth) -> None:

@@ -1,0 +1,1 @@
+"""Shared conversation state (``bot.state.ConversationState``): SQLite or DynamoDB."""
