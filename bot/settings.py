@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     kbot_user_groups_file: Path | None = None  # JSON: {"user id or email": ["group", ...]}
     kbot_graph_groups: bool = False  # also use Entra ID group membership (Graph, MICROSOFT_APP_* creds)
     kbot_experts_channel: str | None = None
+    kbot_teams_experts_channel: str | None = None  # Teams channel id (19:...@thread.tacv2) for "Ask an expert"
+    kbot_verified_min_similarity: float = Field(0.6, description="verified answers shown first from this similarity")
     kbot_graph_url: str = "https://graph.microsoft.com"
     kbot_login_url: str = "https://login.microsoftonline.com"
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from adapters.teams.ports import ThreadReader
     from bot.admin.ports import ConfigRepository, GroupResolver
     from bot.admin.service import AdminService
+    from bot.verified.ports import VerifiedRepository
+    from bot.verified.service import VerifiedAnswers
     from ingest.pipeline import IngestPipeline
 
 
@@ -56,6 +58,7 @@ class AppOverrides:
     admin: AdminService | None = None
     access: AccessResolver | None = None
     teams_thread_reader: ThreadReader | None = None
+    verified: VerifiedRepository | None = None
 
 
 class App:
@@ -70,7 +73,9 @@ class App:
     # --- the conversation services every front end calls (bot.conversation) -------------
     @cached_property
     def ask(self) -> AskService:
-        return AskService(self.answerer, self.access, feedback=self.feedback)
+        from adapters.wiring.verified import with_verified_answers
+
+        return AskService(with_verified_answers(self, self.answerer), self.access, feedback=self.feedback)
 
     @cached_property
     def summaries(self) -> SummarizeService:
@@ -227,14 +232,27 @@ class App:
 
         return build_admin_service(self)
 
+    @cached_property
+    def verified_repo(self) -> VerifiedRepository:
+        from adapters.wiring.verified import build_verified_repo
+
+        return self.overrides.verified or build_verified_repo(self)
+
+    @cached_property
+    def verified(self) -> VerifiedAnswers:
+        """Verified answers (bot.verified): saved by experts, shown first by :attr:`ask`."""
+        from bot.verified.service import VerifiedAnswers
+
+        return VerifiedAnswers(self.verified_repo, self.config, self.admin, self.ingest_sink)
+
     async def aclose(self) -> None:
         """Close the store and config store if they were built (cached) here or supplied."""
         store: SqliteStore | None = self.__dict__.get("store")
         if store is not None:
             await store.close()
-        config = self.__dict__.get("config")
-        close = getattr(config, "close", None)
-        if close is not None:
-            result = close()
-            if hasattr(result, "__await__"):
-                await result
+        for name in ("config", "verified_repo"):
+            close = getattr(self.__dict__.get(name), "close", None)
+            if close is not None:
+                result = close()
+                if hasattr(result, "__await__"):
+                    await result
