@@ -75,7 +75,11 @@ class App:
     def ask(self) -> AskService:
         from adapters.wiring.verified import with_verified_answers
 
-        return AskService(with_verified_answers(self, self.answerer), self.access, feedback=self.feedback)
+        answerer = with_verified_answers(
+            self.answerer, settings=self.settings, retriever=lambda: self.retriever,
+            repo=self.verified_repo, embedder=lambda: self.embedder,
+        )
+        return AskService(answerer, self.access, feedback=self.feedback)
 
     @cached_property
     def summaries(self) -> SummarizeService:
@@ -236,7 +240,7 @@ class App:
     def verified_repo(self) -> VerifiedRepository:
         from adapters.wiring.verified import build_verified_repo
 
-        return self.overrides.verified or build_verified_repo(self)
+        return self.overrides.verified or build_verified_repo(self.settings)
 
     @cached_property
     def verified(self) -> VerifiedAnswers:

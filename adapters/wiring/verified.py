@@ -1,20 +1,19 @@
-"""Verified answers in the composition root: their repository and the answerer decorator."""
+"""Verified answers in the composition root: their repository and the answerer decorator.
+
+Takes parts, not the App (no module imports the App back)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from bot.ports import Answerer, Embedder
+from bot.ports import Answerer, Embedder, Retriever
+from bot.settings import Settings
 from bot.verified.answering import VerifiedMatcher, verified_first
 from bot.verified.ports import VerifiedRepository
 
-if TYPE_CHECKING:
-    from adapters.wiring.app import App
 
-
-def build_verified_repo(app: App) -> VerifiedRepository:
+def build_verified_repo(settings: Settings) -> VerifiedRepository:
     """The config table on AWS, else the SQLite store's file (like the rest of the configuration)."""
-    settings = app.settings
     if settings.kbot_config_table:
         from adapters.config_store.dynamodb_verified import DynamoVerifiedRepository
 
@@ -29,16 +28,21 @@ def build_verified_repo(app: App) -> VerifiedRepository:
     return SqliteVerifiedRepository(settings.kbot_db)
 
 
-def with_verified_answers(app: App, answerer: Answerer) -> Answerer:
-    """Every front end's answers start with a matching verified answer (bot.verified.answering)."""
+def with_verified_answers(
+    answerer: Answerer,
+    *,
+    settings: Settings,
+    retriever: Callable[[], Retriever],
+    repo: VerifiedRepository,
+    embedder: Callable[[], Embedder],
+) -> Answerer:
+    """Every front end's answers start with a matching verified answer (bot.verified.answering).
+    The embedded backend compares questions with its embedder; Bedrock uses the retriever's score."""
 
-    def embedder() -> Embedder | None:
-        return app.embedder if app.settings.kbot_backend == "embedded" else None
+    def question_embedder() -> Embedder | None:
+        return embedder() if settings.kbot_backend == "embedded" else None
 
     matcher = VerifiedMatcher(
-        lambda: app.retriever,
-        app.verified_repo,
-        embedder=embedder,
-        min_similarity=app.settings.kbot_verified_min_similarity,
+        retriever, repo, embedder=question_embedder, min_similarity=settings.kbot_verified_min_similarity
     )
     return verified_first(answerer, matcher)
