@@ -133,10 +133,14 @@ async def _latest_reply(client: AsyncWebClient, channel: str, ts: str) -> dict[s
 async def _notify_asker(
     ctx: SlackContext, client: AsyncWebClient, request: ExpertRequest, saved: VerifiedAnswer
 ) -> None:
-    """ "An expert answered your question: …" in the asker's thread, once per request."""
+    """ "An expert answered your question: …" in the asker's thread, once per request. A private
+    (``/ask``) question, or an answer limited to an audience, is told in a direct message instead, so
+    nobody else in the channel reads it."""
     channel, thread = request.where.get("channel"), request.where.get("thread_ts")
-    if not channel or not await ctx.app.verified.claim_notification(request.id):
+    if not request.asker_id or not await ctx.app.verified.claim_notification(request.id):
         return
+    if not channel or not thread or saved.audience:
+        channel, thread = request.asker_id, None  # chat.postMessage to a user id: the app's DM with them
     text = (
         f"<@{request.asker_id}> An expert answered your question: {escape(truncate(saved.answer, 2500))}\n"
         f"_{escape(saved.marker())}_"

@@ -122,6 +122,7 @@ class TeamsVerified:
             "conversation": act.conversation_id(activity),
             "service_url": str(activity.get("serviceUrl") or ""),
             "asker_name": str(act.sender(activity).get("name") or ""),
+            "conversation_type": act.conversation_type(activity),
         }
         try:
             request = await self.verified.open_request("teams", sent.question, act.user_id(activity), where)
@@ -186,7 +187,7 @@ class TeamsVerified:
             request_id=request.id,
             roster=TeamsExpertRoster(replier, self.experts_channel),
         )
-        await self._notify(request, saved.answer, saved.marker(), activity, replier)
+        await self._notify(request, saved.answer, saved.marker(), activity, replier, private=bool(saved.audience))
         return _message(f"Saved as a verified answer ({saved.marker()}). I'll show it first next time.")
 
     async def _latest_reply(self, activity: dict[str, Any], replier: Replier) -> dict[str, Any] | None:
@@ -206,7 +207,14 @@ class TeamsVerified:
         return humans[-1] if humans else None
 
     async def _notify(
-        self, request: ExpertRequest, answer: str, marker: str, activity: dict[str, Any], replier: Replier
+        self,
+        request: ExpertRequest,
+        answer: str,
+        marker: str,
+        activity: dict[str, Any],
+        replier: Replier,
+        *,
+        private: bool,
     ) -> None:
         conversation = request.where.get("conversation")
         if not conversation or not await self.verified.claim_notification(request.id):
@@ -215,6 +223,8 @@ class TeamsVerified:
             log.warning("teams: the asker is on another connector; not told")
             return
         text = f"An expert answered your question: {answer}\n\n_{marker}_"
+        if private and request.where.get("conversation_type") != "personal":  # others read this thread
+            text = "An expert answered your question. Ask me again in a 1:1 chat to see the answer."
         try:
             await replier.send_to(conversation, {"type": "message", "text": text, "textFormat": "markdown"})
         except Exception:  # noqa: BLE001 - saved anyway; logged

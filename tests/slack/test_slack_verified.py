@@ -88,7 +88,8 @@ async def test_expert_reply_becomes_the_verified_answer_others_get_first(slack: 
     status, _ = await slack.post_interaction(save_click(post, "W222", hooks=slack.api.base_url))
     assert status == 200
     await slack.settle()
-    (told,) = posts_to(slack, "C111")  # the asker, where they asked
+    (told,) = posts_to(slack, "W111")  # the asker: /ask answers are private, so in a direct message
+    assert posts_to(slack, "C111") == []
     assert told["text"].startswith("<@W111> An expert answered your question:")
     assert "25 vacation days" in told["text"] and "Verified by @Dana on" in told["text"]
     (confirm,) = [p for p in posts_to(slack, "CEXPERTS") if p.get("thread_ts") == POST_TS]
@@ -103,7 +104,7 @@ async def test_expert_reply_becomes_the_verified_answer_others_get_first(slack: 
 
     await slack.post_interaction(save_click(post, "W222", hooks=slack.api.base_url))  # saved again
     await slack.settle()
-    assert len(posts_to(slack, "C111")) == 1  # told once
+    assert len(posts_to(slack, "W111")) == 1  # told once
     audit = await slack.app.config.list_audit(5)
     assert [(e.actor, e.action, e.outcome) for e in audit][:2] == [
         ("slack:W222", "answers.save", "ok"),
@@ -157,5 +158,33 @@ async def test_non_expert_cannot_save_and_bad_input_changes_nothing(slack: Slack
         await slack.settle()
         assert says in slack.api.of("response_url")[-1].args["text"]
     assert await slack.app.verified_repo.list_verified() == []
-    assert posts_to(slack, "C111") == []  # nobody told of an answer that wasn't saved
+    assert posts_to(slack, "W111") == []  # nobody told of an answer that wasn't saved
     assert "Verified" not in blocks_text((await ask(slack, PARAPHRASE, "U111"))["blocks"])
+
+
+async def test_a_question_asked_in_a_channel_thread_is_answered_in_that_thread(slack: SlackHarness) -> None:
+    mention = fixture("app_mention.json")
+    mention["event"].update(text=f"<@UBOT> {QUESTION}", user="W111")
+    await slack.post_event(mention)
+    (answer,) = await slack.api.wait_for("chat.postMessage")
+    thread = mention["event"]["ts"]
+    assert answer.args["thread_ts"] == thread
+    down = [b for b in answer.args["blocks"] if b["type"] == "actions"][0]["elements"][1]
+    message = {
+        "type": "message",
+        "ts": "1714471201.000100",
+        "bot_id": "BBOT",
+        "text": answer.args["text"],
+        "blocks": answer.args["blocks"],
+        "thread_ts": thread,
+    }
+    await slack.post_interaction(block_action("kbot_feedback_down", down["value"], slack.api.base_url, message))
+    offer = (await slack.api.wait_for("response_url"))[0].args
+    expert = offer["blocks"][1]["elements"][0]
+    await slack.post_interaction(block_action("kbot_ask_expert", expert["value"], slack.api.base_url, message))
+    post = (await slack.api.wait_for("chat.postMessage", count=2))[1].args
+    expert_replied(slack, EXPERT_REPLY)
+    await slack.post_interaction(save_click(post, "W222", hooks=slack.api.base_url))
+    await slack.settle()
+    told = [p for p in posts_to(slack, "C111") if "An expert answered" in p["text"]]
+    assert [p["thread_ts"] for p in told] == [thread]
