@@ -188,3 +188,33 @@ async def test_a_question_asked_in_a_channel_thread_is_answered_in_that_thread(s
     await slack.settle()
     told = [p for p in posts_to(slack, "C111") if "An expert answered" in p["text"]]
     assert [p["thread_ts"] for p in told] == [thread]
+
+
+async def test_edit_form_refuses_non_experts_and_bad_input_in_the_form(slack: SlackHarness) -> None:
+    post = await forward_to_experts(slack)
+    expert_replied(slack, EXPERT_REPLY)
+    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    (opened,) = await slack.api.wait_for("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+
+    async def submit(user: str, answer: str) -> dict[str, Any]:
+        submission = fixture("view_submission.json")
+        submission["user"]["id"] = user
+        values = {"question": QUESTION, "answer": answer, "audience": "", "review_by": ""}
+        submission["view"].update(
+            callback_id=view["callback_id"],
+            private_metadata=view["private_metadata"],
+            state={"values": {k: {"value": {"type": "plain_text_input", "value": v}} for k, v in values.items()}},
+        )
+        status, body = await slack.post_interaction(submission)
+        assert status == 200
+        return json.loads(body)
+
+    refused = await submit("W333", "Eve's answer.")
+    assert refused["response_action"] == "errors"
+    assert refused["errors"]["answer"].startswith("Only members of the experts channel")
+    assert (await slack.app.config.list_audit(1))[0].outcome == "denied"
+    too_long = await submit("W222", "y" * 50_000)
+    assert "too long" in too_long["errors"]["answer"]
+    assert await slack.app.verified_repo.list_verified() == []
