@@ -9,6 +9,7 @@ document of the ``verified`` source (through the same sink as every other docume
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from bot.verified.models import SOURCE, ExpertRequest, VerifiedAnswer
 from bot.verified.ports import ExpertRoster, VerifiedRepository
 from bot.verified.validation import clean_answer, clean_audience, clean_question, parse_review_date
 
+_NOT_IN_NAME = re.compile(r"[<>*_~`|\[\]]")
 NOT_ALLOWED = "Only members of the experts channel or kbot admins can save or change verified answers."
 _KEEP = object()
 
@@ -94,7 +96,7 @@ class VerifiedAnswers:
                 id=answer_id,
                 question=clean_question(question),
                 answer=clean_answer(answer),
-                expert=(expert or "").strip().lstrip("@")[:80] or actor.display_name or actor.user_id,
+                expert=_name(expert) or _name(actor.display_name) or actor.user_id,
                 expert_id=expert_id,
                 audience=clean_audience(audience),
                 review_by=parse_review_date(review_by),
@@ -214,3 +216,8 @@ class VerifiedAnswers:
 
     async def claim_notification(self, request_id: str) -> bool:
         return await self.repo.claim_notification(request_id)
+
+
+def _name(name: str | None) -> str:
+    """An expert's display name as shown in "Verified by @name": no markup of any platform."""
+    return " ".join(_NOT_IN_NAME.sub("", name or "").split()).lstrip("@")[:80]
