@@ -61,7 +61,7 @@ def expert_card(request: ExpertRequest, asker_name: str) -> dict[str, Any]:
     return card(
         [
             _text_block(f"**Question from {asker_name}** (the bot's answer did not help):", weight="Bolder"),
-            _text_block(request.question),
+            {"type": "Input.Text", "id": "question", "isMultiline": True, "value": request.question[:1500]},
             _text_block("Reply in this thread, then save your reply. Or write or tidy the answer here:", isSubtle=True),
             {"type": "Input.Text", "id": "answer", "isMultiline": True, "placeholder": "Empty: the latest reply"},
             {
@@ -178,7 +178,7 @@ class TeamsVerified:
             expert_id = f"teams:{user.get('id') or actor.user_id}"
         saved = await self.verified.save(
             actor,
-            question=request.question,
+            question=str(data.get("question") or "").strip() or request.question,
             answer=answer,
             expert=expert,
             expert_id=expert_id,

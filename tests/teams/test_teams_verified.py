@@ -163,7 +163,12 @@ async def test_expert_reply_becomes_the_answer_colleagues_get_first(loop_rig: tu
 async def test_audience_from_the_card_form_hides_it_from_others(loop_rig: tuple[TeamsRig, ExpertsThread]) -> None:
     rig, _ = loop_rig
     request = await forward(rig)
-    await save(rig, request, answer="Finance only: 25 days.", audience="finance", review_by="2099-12-31")
+    tidied = "How many vacation days do new employees get in year one?"
+    await save(
+        rig, request, question=tidied, answer="Finance only: 25 days.", audience="finance", review_by="2099-12-31"
+    )
+    [kept] = await rig.app.verified_repo.list_verified()
+    assert (kept.question, kept.audience, str(kept.review_by)) == (tidied, ["finance"], "2099-12-31")
     assert "Verified by @Dana Whitfield" in (await ask(rig, PARAPHRASE, ADA, "Ada"))["text"]
     other = (await ask(rig, PARAPHRASE, LENA, "Lena"))["text"]
     assert "Verified" not in other and "Finance only" not in other
