@@ -1,5 +1,5 @@
-"""The one aiohttp application ``kbot serve`` runs: ``POST /slack/events``, ``GET /healthz`` and
-the Teams route when that adapter is installed."""
+"""The one aiohttp application ``kbot serve`` runs: ``POST /slack/events``, ``GET /healthz``
+(backend + each mounted surface), ``GET /livez`` (liveness only) and the Teams route when installed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from adapters.surfaces import SURFACES, mount_slack, mount_teams, surfaces_report
 from adapters.wiring import App
 from bot.errors import KbotError
 
@@ -40,6 +41,9 @@ async def healthz(request: web.Request) -> web.Response:
     app = request.app[KBOT_APP]
     backend = app.settings.kbot_backend
     body: dict[str, Any] = {"status": "ok", "backend": backend, "slack": request.app[SLACK_BOLT] is not None}
+    body["surfaces"], surfaces_up = await surfaces_report(request.app)
+    if not surfaces_up:  # e.g. the Socket Mode connection is down
+        return web.json_response({**body, "status": "degraded"}, status=503)
     if backend == "embedded":
         try:
             body["documents"] = (await app.store.stats())["documents"]
@@ -49,10 +53,16 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+async def livez(request: web.Request) -> web.Response:
+    """Liveness for the load balancer and container checks: never depends on Slack, Teams or the backend."""
+    return web.json_response({"status": "alive"})
+
+
 def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
     """Slack is mounted when ``SLACK_BOT_TOKEN`` is set (HTTP mode also needs the signing secret)."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[KBOT_APP] = app
+    web_app[SURFACES] = {}
     bolt: AsyncApp | None = None
     if app.settings.slack_bot_token is not None:
         from adapters.wiring.slack import build_slack_app
@@ -60,10 +70,13 @@ def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
         bolt = build_slack_app(app, socket_mode=socket_mode)
         if not socket_mode:
             web_app.router.add_post(SLACK_PATH, slack_handler(bolt))
+        mount_slack(web_app, socket_mode=socket_mode)
     web_app[SLACK_BOLT] = bolt
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/livez", livez)
     # Teams only when it can authenticate its callers (or the explicit loopback emulator mode): an
     # unauthenticated /api/messages would let anyone act as any Teams user, admins included.
     if app.settings.teams_enabled and importlib.util.find_spec("adapters.teams.routes") is not None:
         importlib.import_module("adapters.teams.routes").add_teams_routes(web_app, app)
+        mount_teams(web_app, emulator=not app.settings.microsoft_app_id)
     return web_app

@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    # Microsoft's default for new Azure Bots since 2025;
+    # SingleTenant needs MICROSOFT_APP_TENANT_ID (checked at start-up: adapters/teams/bf_adapter.py).
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "SingleTenant"
     kbot_teams_stream_interval: float = 1.5  # seconds between streaming updates in 1:1 chats (Teams: <= 1/s)
     # Unauthenticated local testing with the Bot Framework Emulator: off unless asked for, loopback only,
     # and its identities are never admins nor members of any group (docs/security.md).

@@ -70,6 +70,7 @@ def channel_from_dict(data: dict[str, Any]) -> ChannelSettings:
         sources=data.get("sources"),
         visibility=data.get("visibility", "members"),
         updated_by=data.get("updated_by"),
+        followups=data.get("followups"),
     )
 
 

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import admin_views as views
 from adapters.slack.access import user_email
+from adapters.slack.admin_modal import ack_within, open_then_authorize
 from adapters.slack.context import SLACK_ERRORS, user_error_text
 from adapters.wiring import App
 from bot.admin.commands import AdminReply, run_admin_command
@@ -80,15 +81,23 @@ def register_admin(bolt: AsyncApp, app: App) -> None:
         rows = await app.admin.health(actor) if await app.admin.is_admin(actor) else None
         await client.views_publish(user_id=user_id, view=views.home_view(rows))
 
-    async def open_add_modal(client: AsyncWebClient, trigger_id: str) -> None:
+    async def open_add_modal(client: AsyncWebClient, trigger_id: str, user_id: str) -> None:
+        """The form opens first (the trigger lives 3 s); the admin check follows and may replace it."""
         kinds = {kind: app.admin.kind_fields(kind) for kind in sorted(app.admin.kinds)}
-        await client.views_open(trigger_id=trigger_id, view=views.add_source_modal(kinds))
+
+        async def authorize() -> None:
+            await app.admin.require_admin(await slack_actor(client, user_id), "sources.add")
+
+        await open_then_authorize(client, trigger_id, views.add_source_modal(kinds), authorize)
 
     async def ack_command(ack: AsyncAck) -> None:
         await ack()
 
     async def admin_command(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         try:
+            if str(command.get("text") or "").strip().lower() == "add":
+                await open_add_modal(client, str(command.get("trigger_id")), str(command.get("user_id")))
+                return
             actor = await slack_actor(client, str(command.get("user_id")))
             channel = str(command.get("channel_id") or "")
             reply = await run_admin_command(
@@ -99,7 +108,7 @@ def register_admin(bolt: AsyncApp, app: App) -> None:
                 answers=app.verified,
             )
             if reply.open_add_form:
-                await open_add_modal(client, str(command.get("trigger_id")))
+                await open_add_modal(client, str(command.get("trigger_id")), actor.user_id)
                 return
             await respond(
                 text=reply.text or "kbot admin",
@@ -132,17 +141,26 @@ def register_admin(bolt: AsyncApp, app: App) -> None:
 
     async def open_add_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        actor = await slack_actor(client, str((body.get("user") or {}).get("id")))
-        try:
-            await app.admin.require_admin(actor, "sources.add")
-        except KbotError as exc:
-            await client.chat_postMessage(channel=actor.user_id, text=exc.user_message)
-            return
-        await open_add_modal(client, str(body.get("trigger_id")))
+        await open_add_modal(client, str(body.get("trigger_id")), str((body.get("user") or {}).get("id")))
 
     async def submit_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        actor = await slack_actor(client, str((body.get("user") or {}).get("id")))
+        user_id = str((body.get("user") or {}).get("id"))
+
+        async def added() -> None:
+            text = f"Source {values.get('name')} ({values.get('kind')}) added."
+            await client.chat_postMessage(channel=user_id, text=text)
+            await publish_home(client, user_id)
+
+        async def late_error(errors: dict[str, Any]) -> None:
+            detail = "; ".join(str(v) for v in (errors.get("errors") or {}).values())
+            await client.chat_postMessage(channel=user_id, text=f"The source was not added: {detail}")
+
         values = views.modal_values(view)
+        await ack_within(ack, add(user_id, values, client), then=added, late_error=late_error)
+
+    async def add(user_id: str, values: dict[str, str], client: AsyncWebClient) -> dict[str, Any] | None:
+        """The submission's outcome: ``response_action: errors`` for the ack, or None once added."""
+        actor = await slack_actor(client, user_id)
         try:
             settings = parse_settings_pairs([line for line in values.get("settings", "").splitlines() if line.strip()])
             source = await app.admin.add_source(
@@ -154,14 +172,11 @@ def register_admin(bolt: AsyncApp, app: App) -> None:
                 schedule=values.get("schedule") or None,
             )
         except InputError as exc:
-            await ack(response_action="errors", errors={_modal_error_block(str(exc)): str(exc)[:150]})
-            return
+            return {"response_action": "errors", "errors": {_modal_error_block(str(exc)): str(exc)[:150]}}
         except KbotError as exc:
-            await ack(response_action="errors", errors={"name": exc.user_message[:150]})
-            return
-        await ack()
-        await client.chat_postMessage(channel=actor.user_id, text=f"Source {source.name} ({source.kind}) added.")
-        await publish_home(client, actor.user_id)
+            return {"response_action": "errors", "errors": {"name": exc.user_message[:150]}}
+        log.info("source %s (%s) added from the Slack modal", source.name, source.kind)
+        return None
 
     async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":

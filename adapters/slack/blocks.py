@@ -27,13 +27,17 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}
 
 
-def button_value(record_id: str, question: str) -> str:
-    """``{"id", "q"}``: the id finds the full record; the question survives a restart."""
-    value = json.dumps({"id": record_id, "q": question[:1500]})
-    return value[:BUTTON_VALUE_LIMIT]
+def button_value(record_id: str, question: str = "") -> str:
+    """Only the answer record's id: the question, answer and citations stay server-side
+    (``adapters.slack.records``). Slack caps a button value at 2,000 characters, which a JSON-escaped
+    non-Latin question overflows (https://docs.slack.dev/reference/block-kit/block-elements/button-element)."""
+    return record_id[:BUTTON_VALUE_LIMIT]
 
 
 def parse_button_value(value: str | None) -> tuple[str, str]:
+    """``(record id, question)``; values from before ids-only were ``{"id", "q"}`` JSON."""
+    if not (value or "").startswith("{"):
+        return (value or "").strip(), ""
     try:
         data = json.loads(value or "{}")
     except ValueError:
@@ -122,8 +126,9 @@ def answer_blocks(
 
 
 def fallback_text(text: str) -> str:
-    """Top-level ``text`` (notifications); blocks carry the full content."""
-    return truncate(text, 3000)
+    """Top-level ``text`` (notifications, screen readers): escaped mrkdwn like the blocks, so an
+    answer quoting ``<!channel>`` or ``R&D`` neither pings nor breaks; blocks carry the full content."""
+    return truncate(to_mrkdwn(text), 3000)
 
 
 def _item_line(item: SummaryItem) -> str:

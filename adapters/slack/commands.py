@@ -14,7 +14,9 @@ from adapters.slack import blocks
 from adapters.slack.access import slack_ask_request
 from adapters.slack.context import SlackContext, user_error_text
 from adapters.slack.conversations import fetch_recent, fetch_thread, parse_message_link, to_conversation
+from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.records import AnswerRecord
+from adapters.slack.text_in import decode_slack_text
 from bot.conversation.ask import EmptyQuestion, question_problem
 from bot.errors import InputError
 from bot.models import Conversation
@@ -83,14 +85,14 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
     track = ctx.inflight.track
 
     async def ack_ask(ack: AsyncAck, command: dict[str, Any]) -> None:
-        problem = question_problem(str(command.get("text") or ""))
+        problem = question_problem(decode_slack_text(str(command.get("text") or "")))
         if problem is None:
             await ack()
         else:
             await ack(text=ASK_USAGE if isinstance(problem, EmptyQuestion) else problem.user_message)
 
     async def ask(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        text = str(command.get("text") or "").strip()
+        text = decode_slack_text(str(command.get("text") or ""))
         if question_problem(text) is not None:  # already answered in the ack
             return
 
@@ -107,14 +109,14 @@ def register_commands(bolt: AsyncApp, ctx: SlackContext) -> None:
                 text=blocks.fallback_text(answer.text or blocks.NOT_FOUND),
                 response_type="ephemeral",
                 blocks=blocks.answer_blocks(
-                    answer, record_id, text, share=True, header=f"You asked: {text[:200]}"
+                    answer, record_id, text, share=True, header=f"You asked: {escape(truncate(text, 200))}"
                 ),
             )
 
         await _safely(respond, work())
 
     async def summarize(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        text = str(command.get("text") or "").strip()
+        text = decode_slack_text(str(command.get("text") or ""))
         channel = str(command.get("channel_id") or "")
 
         async def work() -> None:

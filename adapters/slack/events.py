@@ -10,12 +10,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncAssistant, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.channel_followups import followups_on
 from adapters.slack.access import slack_ask_request
+from adapters.slack.assistant_threads import AssistantThreads, asks_to_summarize_viewed, summarize_viewed_channel
 from adapters.slack.context import SLACK_ERRORS, SlackContext, post_text, user_error_text
 from adapters.slack.conversations import BotIdentity, fetch_thread, history_turns
 from adapters.slack.emails import EMAIL_SUFFIXES, summarize_shared_emails
-from adapters.slack.mrkdwn import strip_mentions
 from adapters.slack.private_answer import answer_privately
+from adapters.slack.text_in import decode_slack_text
 from adapters.slack.thread_answer import answer_in_thread
 from bot.errors import InputError
 
@@ -36,6 +38,11 @@ async def ack_now(ack: AsyncAck) -> None:
 
 def _identity(context: AsyncBoltContext) -> BotIdentity:
     return BotIdentity(user_id=context.bot_user_id, bot_id=context.bot_id)
+
+
+def _question(event: dict[str, Any], context: AsyncBoltContext) -> str:
+    """The event's text, decoded once (``adapters.slack.text_in``)."""
+    return decode_slack_text(str(event.get("text") or ""), bot_user_id=context.bot_user_id)
 
 
 def _is_user_message(event: dict[str, Any]) -> bool:
@@ -121,7 +128,7 @@ async def _dm_or_assistant(
         except SLACK_ERRORS:
             log.debug("assistant.threads.setStatus failed (not an assistant thread?)", exc_info=True)
     await _reply(
-        ctx, client, context, event, strip_mentions(str(event.get("text") or "")), fetch_history=True
+        ctx, client, context, event, _question(event, context), fetch_history=True
     )
 
 
@@ -134,7 +141,7 @@ def register_events(bolt: AsyncApp, ctx: SlackContext) -> None:
         if not _is_user_message(event) or "channel" not in event or "ts" not in event:
             return
         await _reply(
-            ctx, client, context, event, strip_mentions(str(event.get("text") or "")), fetch_history=True
+            ctx, client, context, event, _question(event, context), fetch_history=True
         )
 
     async def answer_message(
@@ -153,13 +160,15 @@ def register_events(bolt: AsyncApp, ctx: SlackContext) -> None:
             or _identity(context).mentioned_in(text)
         ):
             return
+        if not await followups_on(ctx.app.config, "slack", str(event["channel"])):
+            return  # `kbot channels set slack C.. --followups off`
         try:
             thread = await fetch_thread(client, str(event["channel"]), str(thread_ts))
         except SLACK_ERRORS:
             log.info("could not read thread %s", thread_ts, exc_info=True)
             return
         if any(_identity(context).wrote(m) for m in thread):
-            await _reply(ctx, client, context, event, strip_mentions(text), fetch_history=True)
+            await _reply(ctx, client, context, event, _question(event, context), fetch_history=True)
 
     async def ignore(ack: AsyncAck) -> None:
         await ack()
@@ -173,8 +182,10 @@ def register_events(bolt: AsyncApp, ctx: SlackContext) -> None:
 
 def register_assistant(bolt: AsyncApp, ctx: SlackContext) -> None:
     assistant = AsyncAssistant()
+    threads = AssistantThreads()
 
     async def greet(payload: dict[str, Any], client: AsyncWebClient) -> None:
+        threads.remember(payload)
         thread = payload.get("assistant_thread") or {}
         channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
         if not channel or not thread_ts:
@@ -190,8 +201,20 @@ def register_assistant(bolt: AsyncApp, ctx: SlackContext) -> None:
     async def respond_in_thread(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        channel, thread_ts = str(event.get("channel") or ""), str(event.get("thread_ts") or "")
+        text = _question(event, context)
+        if _is_user_message(event) and channel and thread_ts:
+            await threads.set_title_once(client, channel, thread_ts, text)
+            viewed = threads.viewed_channel(channel, thread_ts)
+            if viewed and asks_to_summarize_viewed(text):
+                await summarize_viewed_channel(ctx, client, viewed=viewed, channel=channel, thread_ts=thread_ts)
+                return
         await _dm_or_assistant(ctx, client, context, event, status=True)
 
+    async def context_changed(payload: dict[str, Any]) -> None:
+        threads.remember(payload)
+
     assistant.thread_started(lazy=[ctx.inflight.track(greet)])(ack_now)  # type: ignore[list-item]
+    assistant.thread_context_changed(lazy=[ctx.inflight.track(context_changed)])(ack_now)  # type: ignore[list-item]
     assistant.user_message(lazy=[ctx.inflight.track(respond_in_thread)])(ack_now)  # type: ignore[list-item]
     bolt.use(assistant)

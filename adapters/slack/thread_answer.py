@@ -21,6 +21,7 @@ from bot.ports import AnswerDelta
 log = logging.getLogger(__name__)
 
 STREAM_FLUSH_CHARS = 200
+STREAM_INTERRUPTED = "\n\n_(The answer was interrupted. Please ask again.)_"
 
 
 async def _stream(
@@ -42,7 +43,7 @@ async def _stream(
             channel=channel, thread_ts=thread_ts, recipient_team_id=team_id, recipient_user_id=user_id
         )
         stream_ts = str(start["ts"])
-    except (*SLACK_ERRORS, KeyError):
+    except (*SLACK_ERRORS, KeyError, AttributeError):  # AttributeError: an slack-sdk without the method
         log.info("chat.startStream unavailable; falling back to chat.postMessage", exc_info=True)
     final: Answer | None = None
     pending, streamed, healthy = "", "", stream_ts is not None
@@ -56,18 +57,17 @@ async def _stream(
                 await client.chat_appendStream(channel=channel, ts=stream_ts, markdown_text=pending)
                 streamed, pending = streamed + pending, ""
             except SLACK_ERRORS:
-                log.warning("chat.appendStream failed; will post the whole answer", exc_info=True)
+                log.warning("chat.appendStream failed; finishing the stream with a note", exc_info=True)
                 healthy = False
     if final is None:
         raise KbotError("streaming answerer ended without a final Answer")
     if stream_ts is None:
         return final, False
-    if not healthy:  # close the broken stream (best effort); the caller posts the whole answer
-        try:
-            await client.chat_stopStream(channel=channel, ts=stream_ts)
-        except SLACK_ERRORS:
-            log.debug("chat.stopStream after a failed append also failed", exc_info=True)
-        return final, False
+    if not healthy:  # part of the answer is on screen: end it with a note, never a second full copy
+        await finish_interrupted(
+            client, channel=channel, thread_ts=thread_ts, stream_ts=stream_ts, replace=(final, record_id, question)
+        )
+        return final, True
     rest = pending if streamed or pending else final.text
     try:
         await client.chat_stopStream(
@@ -77,9 +77,43 @@ async def _stream(
             blocks=blocks.trailing_blocks(final, record_id, question),
         )
     except SLACK_ERRORS:
-        log.warning("chat.stopStream failed; will post the whole answer", exc_info=True)
+        log.warning("chat.stopStream failed", exc_info=True)
+        if streamed:  # part of it is already on screen: a note, not a second copy
+            await post_text(client, channel, thread_ts, STREAM_INTERRUPTED.strip())
+            return final, True
         return final, False
     return final, True
+
+
+async def finish_interrupted(
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    thread_ts: str,
+    stream_ts: str,
+    replace: tuple[Answer, str, str] | None = None,
+) -> None:
+    """A stream that failed midway: close it with a short note. If Slack already closed it
+    (``message_not_in_streaming_state``), edit that message into the whole answer (``chat.update``,
+    ``replace`` = answer, record id, question) rather than posting a second copy."""
+    try:
+        await client.chat_stopStream(channel=channel, ts=stream_ts, markdown_text=STREAM_INTERRUPTED)
+        return
+    except SLACK_ERRORS:
+        log.warning("chat.stopStream after a failed append also failed", exc_info=True)
+    try:
+        if replace is None:
+            raise KbotError("nothing to replace the stream with")
+        answer, record_id, question = replace
+        await client.chat_update(
+            channel=channel,
+            ts=stream_ts,
+            text=blocks.fallback_text(answer.text or blocks.NOT_FOUND),
+            blocks=blocks.answer_blocks(answer, record_id, question),
+        )
+    except (*SLACK_ERRORS, KbotError):
+        log.warning("could not edit the interrupted stream", exc_info=True)
+        await post_text(client, channel, thread_ts, STREAM_INTERRUPTED.strip())
 
 
 async def answer_in_thread(

@@ -27,6 +27,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, ConversationParameters, Entity
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from botframework.connector.models import ErrorResponseException
 from botframework.connector.teams import TeamsConnectorClient
 
 from bot.errors import ConfigError
@@ -34,6 +35,7 @@ from bot.settings import Settings
 
 from .ports import InvokeReply, TurnHandler
 from .service_url import service_url_problem
+from .streaming import StreamStopped
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,8 @@ class _BotConfig:
         self.APP_ID = settings.microsoft_app_id or ""
         password = settings.microsoft_app_password
         self.APP_PASSWORD = password.get_secret_value() if password else ""
-        self.APP_TYPE = settings.microsoft_app_type
+        # no app id = the loopback emulator: botbuilder's anonymous mode only exists for MultiTenant
+        self.APP_TYPE = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
         self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
 
 
@@ -74,7 +77,12 @@ class _TurnReplier:
         self._context = turn_context
 
     async def send(self, activity: dict[str, Any]) -> str | None:
-        response = await self._context.send_activity(to_activity(activity))
+        try:
+            response = await self._context.send_activity(to_activity(activity))
+        except ErrorResponseException as exc:
+            if _stream_stopped(exc, activity):
+                raise StreamStopped(str(exc)) from exc
+            raise
         return response.id if response is not None and response.id else None
 
     async def team_group_id(self, team_id: str) -> str | None:
@@ -241,6 +249,17 @@ def _check_credentials(settings: Settings) -> None:
         raise ConfigError(f"MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_PASSWORD (the bot's client secret)")
     if kind != "MultiTenant" and not settings.microsoft_app_tenant_id:
         raise ConfigError(f"MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_TENANT_ID")
+
+
+def _stream_stopped(exc: ErrorResponseException, activity: dict[str, Any]) -> bool:
+    """403 ``ContentStreamNotAllowed`` on a streamed activity: the user pressed Stop
+    (https://learn.microsoft.com/microsoftteams/platform/bots/streaming-ux)."""
+    channel_data = activity.get("channelData")
+    if not (isinstance(channel_data, dict) and (channel_data.get("streamId") or channel_data.get("streamType"))):
+        return False
+    error = getattr(getattr(exc, "error", None), "error", None)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return getattr(error, "code", None) == "ContentStreamNotAllowed" or status == 403
 
 
 def anonymous(body: dict[str, Any]) -> dict[str, Any]:

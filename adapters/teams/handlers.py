@@ -20,11 +20,12 @@ from bot.ports import AnswerDelta
 
 from . import activity as act
 from .access import TeamsAccess
+from .gate import FollowupsOn, should_answer
 from .invokes import TeamsInvokes
 from .memory import ConversationMemory, SentAnswer
 from .ports import AdminHooks, InvokeReply, Replier
 from .render import answer_activity, summary_activity, text_activity
-from .streaming import DEFAULT_INTERVAL, TeamsStream, stream_answer
+from .streaming import DEFAULT_INTERVAL, StreamStopped, TeamsStream, stream_answer
 from .summaries import TeamsSummaries
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class TeamsBot:
         access: TeamsAccess | None = None,
         admin: AdminHooks | None = None,
         stream_interval: float = DEFAULT_INTERVAL,
+        followups: FollowupsOn | None = None,
     ) -> None:
         self.ask = ask
         self.summaries = summaries
@@ -61,6 +63,7 @@ class TeamsBot:
         self.access = access or TeamsAccess()
         self.admin = admin
         self.stream_interval = stream_interval
+        self.followups = followups
         self.invokes = TeamsInvokes(self.memory, ask, summaries, admin)
         # One answer at a time per conversation: Teams allows one stream per chat, and history stays ordered.
         self._turn_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -103,6 +106,8 @@ class TeamsBot:
         return None
 
     async def _on_message(self, activity: dict[str, Any], replier: Replier) -> None:
+        if not await should_answer(activity, self.memory, self.followups):
+            return  # RSC delivers every channel post: not addressed to the bot (adapters/teams/gate.py)
         text = act.question_text(activity)
         files = act.file_attachments(activity)
         if not text and activity.get("value") is not None:  # Action.Submit from a card
@@ -150,6 +155,9 @@ class TeamsBot:
             await stream.informative(SEARCHING_TEXT)
             try:
                 answer = await stream_answer(stream, _answers(self.ask.stream(prepared)))
+            except StreamStopped:
+                log.info("teams: the user stopped the streamed answer")
+                return
             except Exception as exc:  # noqa: BLE001 - an open stream must be closed, whatever failed
                 if not isinstance(exc, KbotError):
                     log.exception("teams: unexpected error while streaming an answer")

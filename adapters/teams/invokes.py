@@ -1,12 +1,17 @@
 """``invoke`` activities: feedback buttons, Adaptive Card actions, the "Summarize thread" message action.
 
-Each returns the invoke response Teams expects: ``message/submitAction`` an empty 200;
+Each returns the invoke response Teams expects: ``message/submitAction`` a 200 with body ``{}``;
 ``adaptiveCard/action`` a 200 whose body carries the Universal Action status; message extension
 actions a 200 with a dialog (``task``) or a ``composeExtension`` result. Unknown invokes: 501.
+
+Teams waits five seconds for an invoke, then shows "Unable to reach the app" and ignores a late answer
+(https://learn.microsoft.com/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit):
+"Summarize thread" answers at once and posts the summary (Graph + summarizer) as a message afterwards.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime
@@ -19,7 +24,7 @@ from bot.ports import FeedbackRecorder
 from . import activity as act
 from .memory import ConversationMemory
 from .ports import AdminHooks, InvokeReply, Replier, VerifiedHooks
-from .render import ADAPTIVE_CARD, summary_card
+from .render import summary_activity, text_activity
 from .summaries import TeamsSummaries
 
 log = logging.getLogger(__name__)
@@ -27,6 +32,7 @@ log = logging.getLogger(__name__)
 SUMMARIZE_COMMAND = "summarizeThread"
 _CARD_MESSAGE = "application/vnd.microsoft.activity.message"
 _CARD_ERROR = "application/vnd.microsoft.error"
+SUMMARY_ON_ITS_WAY = "Summarizing this thread… the summary is on its way and will appear in the conversation."
 
 
 class TeamsInvokes:
@@ -41,6 +47,7 @@ class TeamsInvokes:
         self.feedback = feedback
         self.summaries = summaries
         self.admin = admin
+        self._background: set[asyncio.Task[None]] = set()
         self.verified: VerifiedHooks | None = None  # set by adapters.wiring.teams
 
     async def handle(self, activity: dict[str, Any], replier: Replier) -> InvokeReply:
@@ -74,7 +81,7 @@ class TeamsInvokes:
         if rating is None:
             return InvokeReply(400)
         await self._record(activity, rating, _feedback_text(action.get("feedback")))
-        return InvokeReply(200)
+        return InvokeReply(200, {})
 
     async def _card_action(self, activity: dict[str, Any], value: Any) -> InvokeReply:
         """``Action.Execute`` from the Adaptive Card fallback (verb ``feedback``)."""
@@ -120,29 +127,37 @@ class TeamsInvokes:
         if value.get("commandId") != SUMMARIZE_COMMAND:
             return _task_message(f"Unknown command {value.get('commandId')!r}.")
         try:
+            self.summaries.check_thread(activity)  # no I/O: wrong place or not set up -> say so now
+        except KbotError as exc:
+            log.warning("teams: thread summary refused: %s", exc)
+            return _task_message(exc.user_message)
+        task = asyncio.create_task(self._post_thread_summary(activity, replier))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        if fetch:
+            return _task_message(SUMMARY_ON_ITS_WAY)
+        return InvokeReply(200, {})  # submitAction: "no response", the summary follows as a message
+
+    async def _post_thread_summary(self, activity: dict[str, Any], replier: Replier) -> None:
+        """After the invoke was answered: read the thread (Graph), summarize, post it as a message."""
+        try:
             summary, _link = await self.summaries.thread(activity, replier)
+            reply = summary_activity(summary)
         except KbotError as exc:
             log.warning("teams: thread summary failed: %s", exc)
-            return _task_message(exc.user_message)
-        card = {"contentType": ADAPTIVE_CARD, "content": summary_card(summary)}
-        if fetch:
-            return InvokeReply(
-                200,
-                {
-                    "task": {
-                        "type": "continue",
-                        "value": {
-                            "title": "Thread summary",
-                            "height": "large",
-                            "width": "large",
-                            "card": card,
-                        },
-                    }
-                },
-            )
-        return InvokeReply(
-            200, {"composeExtension": {"type": "result", "attachmentLayout": "list", "attachments": [card]}}
-        )
+            reply = text_activity(exc.user_message)
+        except Exception:  # noqa: BLE001 - a background task: report, never crash silently
+            log.exception("teams: thread summary failed")
+            reply = text_activity(KbotError.user_message)
+        try:
+            await replier.send(reply)
+        except Exception:  # noqa: BLE001 - the connector refused; nothing else to tell the user with
+            log.exception("teams: could not post the thread summary")
+
+    async def drain(self, seconds: float) -> None:
+        """Shutdown: let summaries already promised finish (bounded)."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=seconds)
 
 
 def _task_message(text: str) -> InvokeReply:

@@ -18,7 +18,7 @@ AI_LABEL = "AIGeneratedContent"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 MAX_CITATIONS = 20  # Teams rejects a message with more
 TITLE_MAX = 80
-ABSTRACT_MAX = 480
+ABSTRACT_MAX = 160  # "Extract of the referenced content (max length 160)": Teams client citation schema
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

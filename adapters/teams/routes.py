@@ -15,11 +15,14 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from adapters.channel_followups import followups_on
 from adapters.http import HttpClient
+from adapters.surfaces import SURFACES
 from adapters.wiring import App
 from adapters.wiring.teams import build_teams_bot
 from bot.errors import InputError, KbotError
 
+from .admin import teams_channel_id
 from .bf_adapter import BotFrameworkEndpoint
 from .graph_thread import build_thread_reader
 from .handlers import TeamsBot
@@ -70,6 +73,7 @@ class _LazyTeamsBot:
             thread_reader=build_thread_reader(self.app.settings, self.session()),
             fetcher=HttpFileFetcher(self.session),
             stream_interval=self.stream_interval,
+            followups=lambda activity: followups_on(self.app.config, "teams", teams_channel_id(activity)),
         )
 
     async def __call__(self, activity: dict[str, Any], replier: Replier) -> InvokeReply | None:
@@ -87,6 +91,11 @@ class _LazyTeamsBot:
             return None
         return await self._bot.on_activity(activity, replier)
 
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Work promised after an invoke was answered (thread summaries), bounded."""
+        if self._bot is not None:
+            await self._bot.invokes.drain(seconds)
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -103,9 +112,13 @@ def add_teams_routes(
     endpoint = BotFrameworkEndpoint(app.settings, bot, credentials_factory=credentials_factory)
     web_app[TEAMS_ENDPOINT] = endpoint
     web_app.router.add_post(MESSAGES_PATH, endpoint.handle)
+    surfaces = web_app.get(SURFACES)
+    if surfaces is not None:  # mounted by adapters.server: kbot serve drains it with Slack (adapters.shutdown)
+        surfaces["teams_bot_drain"] = bot.drain
 
     async def shutdown(_: web.Application) -> None:
-        await endpoint.drain()
+        if not (surfaces or {}).get("drained"):  # kbot serve already waited, within its budget
+            await asyncio.gather(endpoint.drain(), bot.drain())
         await bot.close()
 
     web_app.on_cleanup.append(shutdown)

@@ -19,6 +19,11 @@ from bot.ports import AnswerDelta
 DEFAULT_INTERVAL = 1.5  # Teams asks for <= 1 request/s and suggests buffering 1.5-2 s of tokens
 
 
+class StreamStopped(Exception):
+    """The user pressed Stop: Teams refuses further updates of that stream (403 ContentStreamNotAllowed).
+    The turn ends quietly: no final message, no error reply."""
+
+
 class Sender(Protocol):
     async def send(self, activity: dict[str, Any]) -> str | None: ...
 

@@ -70,8 +70,12 @@ class TeamsSummaries:
         parsed = await self.parser.parse(data, name)
         return from_email_text(parsed.text, subject=parsed.title or None)
 
-    async def thread(self, activity: dict[str, Any], replier: Replier) -> tuple[Summary, str | None]:
-        """The thread of the message a "Summarize thread" action was used on (channel posts only)."""
+    def check_thread(self, activity: dict[str, Any]) -> None:
+        """The checks of :meth:`thread` that need no I/O (raises the same errors), so an invoke can be
+        refused at once and the slow part run after the invoke was answered."""
+        self._thread_target(activity)
+
+    def _thread_target(self, activity: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
         payload = as_dict(as_dict(activity.get("value")).get("messagePayload"))
         if not payload.get("id"):
             raise InputError(
@@ -93,6 +97,15 @@ class TeamsSummaries:
                 "thread summaries need Microsoft Graph (ChannelMessage.Read.All) credentials",
                 user_message="Thread summaries are not set up yet (Microsoft Graph access). An admin has been told.",
             )
+        return payload, str(channel_id), team
+
+    async def thread(self, activity: dict[str, Any], replier: Replier) -> tuple[Summary, str | None]:
+        """The thread of the message a "Summarize thread" action was used on (channel posts only)."""
+        payload, channel_id, team = self._thread_target(activity)
+        channel_data = as_dict(activity.get("channelData"))
+        reader = self.thread_reader
+        if reader is None:  # checked by _thread_target; for the type checker
+            raise ConfigError("thread summaries need Microsoft Graph credentials")
         group_id = team.get("aadGroupId") or _group_from_link(payload.get("linkToMessage"))
         if not group_id:
             group_id = await replier.team_group_id(str(team["id"]))
@@ -100,7 +113,7 @@ class TeamsSummaries:
             raise InputError("team group id unknown", user_message="I couldn't identify this team. Try again later.")
         root_id = str(payload.get("replyToId") or payload["id"])
         tenant = as_dict(channel_data.get("tenant")).get("id")
-        messages = await self.thread_reader.channel_thread(tenant, str(group_id), str(channel_id), root_id)
+        messages = await reader.channel_thread(tenant, str(group_id), str(channel_id), root_id)
         conversation = from_teams({"value": messages})
         conversation.title = payload.get("subject") or None
         return await self._summarize(conversation), payload.get("linkToMessage")

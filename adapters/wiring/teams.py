@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adapters.teams.access import TeamsAccess
+from adapters.teams.gate import FollowupsOn
 from adapters.teams.handlers import TeamsBot
 from adapters.teams.memory import ConversationMemory
 from adapters.teams.ports import FileFetcher, ThreadReader
@@ -39,6 +40,7 @@ def build_teams_bot(
     thread_reader: ThreadReader | None,
     fetcher: FileFetcher,
     stream_interval: float | None = None,
+    followups: FollowupsOn | None = None,
 ) -> TeamsBot:
     """``thread_reader``: Graph (or the App's override); ``stream_interval``: None = the settings' value."""
     settings = app.settings
@@ -56,6 +58,7 @@ def build_teams_bot(
         access=TeamsAccess(),
         admin=AppAdminHooks(app),
         stream_interval=settings.kbot_teams_stream_interval if stream_interval is None else stream_interval,
+        followups=followups,
     )
     experts = settings.kbot_teams_experts_channel or (
         settings.kbot_experts_channel if (settings.kbot_experts_channel or "").startswith("19:") else None

@@ -43,6 +43,9 @@ class ChannelSettings:
     sources: list[str] | None = None  # None = every enabled source
     visibility: Visibility = "members"
     updated_by: str | None = None
+    # Answer un-mentioned follow-ups in threads the bot answered; None = the platform's default
+    # (Slack on, Teams off: see adapters/channel_followups.py).
+    followups: bool | None = None
 
 
 @dataclass(slots=True)

@@ -209,6 +209,7 @@ class AdminService:
         *,
         sources: list[str] | None = None,
         visibility: str = "members",
+        followups: bool | None = None,
     ) -> ChannelSettings:
         async def work() -> ChannelSettings:
             if visibility not in VISIBILITIES:
@@ -218,7 +219,7 @@ class AdminService:
             unknown = sorted(set(names or []) - known)
             if unknown:
                 raise InputError(f"unknown source(s): {', '.join(unknown)}")
-            settings = ChannelSettings(platform, channel_id, names, visibility, actor.audit_name)  # type: ignore[arg-type]
+            settings = ChannelSettings(platform, channel_id, names, visibility, actor.audit_name, followups)  # type: ignore[arg-type]
             await self.repo.save_channel(settings)
             return settings
 

@@ -41,7 +41,7 @@ from infra.stacks.common import (
 from infra.stacks.knowledge import KnowledgeStack
 
 HEALTHCHECK = (
-    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}/healthz', timeout=3)\""
+    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}/livez', timeout=3)\""
 )
 
 
@@ -315,7 +315,7 @@ class BotStack(Stack):
             port=WEB_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[service],
-            health_check=elbv2.HealthCheck(path="/healthz", healthy_http_codes="200"),
+            health_check=elbv2.HealthCheck(path="/livez", healthy_http_codes="200"),  # liveness only
             deregistration_delay=Duration.seconds(30),
         )
         return alb, service

@@ -100,3 +100,13 @@ def test_admins_channels_and_audit(capsys: pytest.CaptureFixture[str], tmp_path)
         ("channels.set", "invalid"),
         ("admins.add", "ok"),
     ]
+
+
+def test_channel_followups_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: one follow-up setting for Slack and Teams channels (default: Slack on, Teams off)."""
+    code, out, _ = run(capsys, "channels", "set", "teams", "19:abc@thread.tacv2", "--followups", "on")
+    assert code == 0 and "followups=on" in out
+    code, out, _ = run(capsys, "channels", "set", "slack", "C1")
+    assert code == 0 and "followups=default" in out
+    code, out, _ = run(capsys, "channels", "list", "--json")
+    assert {c["channel"]: c["followups"] for c in json.loads(out)} == {"19:abc@thread.tacv2": True, "C1": None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ from ingest.registry import SOURCE_KINDS
 from tests.slack.support import SlackHarness, fixture, signed_headers
 
 ADMIN_ID, USER_ID = "UADMIN", "W111"
-SLASH_TRIGGER = fixture("slash_command_form.json")["parsed"]["trigger_id"]
 
 
 @pytest.fixture
@@ -32,9 +32,10 @@ async def harness(tmp_path: Path) -> AsyncIterator[SlackHarness]:
     await repo.close()
 
 
-def admin_command(text: str, user: str, hooks: str) -> dict[str, str]:
+def admin_command(text: str, user: str, hooks: str, trigger_id: str = "111.111.xxx") -> dict[str, str]:
     fields = dict(parse_qsl(fixture("slash_command_form.json")["raw_body"]))
     fields.update(command="/kbot-admin", text=text, user_id=user, response_url=f"{hooks}/hooks/commands/T111/1/a")
+    fields["trigger_id"] = trigger_id
     return fields
 
 
@@ -66,10 +67,12 @@ async def test_admin_lists_status_with_sync_buttons(harness: SlackHarness) -> No
 
 
 async def test_add_opens_the_modal_and_submission_validates(harness: SlackHarness) -> None:
-    await harness.post_form(admin_command("add", ADMIN_ID, harness.api.base_url))
+    trigger = harness.api.new_trigger_id()
+    await harness.post_form(admin_command("add", ADMIN_ID, harness.api.base_url, trigger))
     [opened] = await harness.api.wait_for("views.open")
     view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
-    assert view["callback_id"] == "kbot_admin_add_source" and opened.args["trigger_id"] == SLASH_TRIGGER
+    assert view["callback_id"] == "kbot_admin_add_source" and opened.args["trigger_id"] == trigger
+    assert not harness.api.refused
 
     payload = fixture("view_submission.json")
     payload["user"]["id"] = ADMIN_ID
@@ -237,3 +240,42 @@ async def test_ephemeral_channel_answers_only_the_asker(channel_harness: SlackHa
     assert private.args["user"] == "W222" and private.args["channel"] == "C111"
     assert "Answer to: what is the leave policy?" in texts(private.args["blocks"])
     assert not [c for c in channel_harness.api.of("chat.postMessage") if "Answer to" in json.dumps(c.args)]
+
+
+def add_submission(name: str, user: str = ADMIN_ID) -> dict[str, Any]:
+    payload = fixture("view_submission.json")
+    payload["user"]["id"] = user
+    payload["view"]["callback_id"] = "kbot_admin_add_source"
+    payload["view"]["state"]["values"] = {
+        "kind": {"value": {"type": "static_select", "selected_option": {"value": "folder"}}},
+        "name": {"value": {"type": "plain_text_input", "value": name}},
+        "settings": {"value": {"type": "plain_text_input", "value": "path=/srv/policies"}},
+    }
+    return payload
+
+
+async def test_add_spends_the_trigger_before_slow_lookups(harness: SlackHarness) -> None:
+    """Issue 16 item 8: users.info and the admin check take longer than the trigger's 3 s life."""
+    harness.api.delays["users.info"] = 3.2
+    await harness.post_form(admin_command("add", ADMIN_ID, harness.api.base_url, harness.api.new_trigger_id()))
+    [opened] = await harness.api.wait_for("views.open")
+    await harness.settle()
+    assert not harness.api.refused, harness.api.refused
+    assert not harness.api.of("views.update")  # an admin keeps the form
+
+
+async def test_add_form_is_replaced_by_a_refusal_for_non_admins(harness: SlackHarness) -> None:
+    await harness.post_form(admin_command("add", USER_ID, harness.api.base_url, harness.api.new_trigger_id()))
+    [update] = await harness.api.wait_for("views.update")
+    assert update.args["view_id"] == "V123" and "only kbot admins" in json.dumps(update.args["view"])
+
+
+async def test_modal_submission_is_acked_within_three_seconds(harness: SlackHarness) -> None:
+    """Issue 16 item 8: a slow users.info must not hold the view_submission ack past Slack's 3 s."""
+    harness.api.delays["users.info"] = 3.2
+    started = time.monotonic()
+    status, body = await harness.post_interaction(add_submission("policies"))
+    assert status == 200 and time.monotonic() - started < 3.0
+    [dm] = await harness.api.wait_for("chat.postMessage", within=8)
+    assert "Source policies (folder) added." in dm.args["text"]
+    assert (await harness.app.config.get_source("policies")) is not None

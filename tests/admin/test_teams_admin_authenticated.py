@@ -35,6 +35,7 @@ async def secure_admin_rig(make_rig, openid_server: str, tmp_path: Path):  # noq
     settings = load_settings(
         microsoft_app_id=APP_ID,
         microsoft_app_password="not-a-real-secret",
+        microsoft_app_tenant_id="50612dbb-0237-4969-b378-8d42590f9c00",  # SingleTenant is the default
         kbot_admins=ADA,
         kbot_config_table=None,
         kbot_db=tmp_path / "kbot.db",

@@ -149,7 +149,11 @@ async def test_same_question_same_citations_in_cli_slack_and_teams(
             "serviceUrl": rig.connector.url + "/",
             "id": "1700000000001",
             "channelId": "msteams",
-            "text": QUESTION,
+            "text": f"<at>kbot</at> {QUESTION}",
+            "entities": [  # in a channel Teams delivers every post: the bot answers only its mentions
+                {"type": "mention", "text": "<at>kbot</at>",
+                 "mentioned": {"id": f"28:{rig.app.settings.microsoft_app_id}", "name": "kbot"}}
+            ],
             "from": {"id": "29:user-1", "aadObjectId": "user-1", "name": "Jane"},
             "recipient": {"id": f"28:{rig.app.settings.microsoft_app_id}", "name": "kbot"},
             "conversation": {

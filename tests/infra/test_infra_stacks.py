@@ -201,14 +201,14 @@ def test_chat_endpoint_is_fargate_behind_https_alb(full: Synth) -> None:
         "AWS::ElasticLoadBalancingV2::Listener",
         {"Port": 443, "Protocol": "HTTPS", "Certificates": [{"CertificateArn": CERT_ARN}]},
     )
-    t.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {"Port": 3000, "HealthCheckPath": "/healthz"})
+    t.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {"Port": 3000, "HealthCheckPath": "/livez"})
     t.has_resource_properties(
         "AWS::ECS::Cluster", {"ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]}
     )
     web = _container(full, BOT)
     assert web["Command"] == ["kbot", "serve", "--port", "3000"]
     assert web["PortMappings"][0]["ContainerPort"] == 3000
-    assert "/healthz" in " ".join(web["HealthCheck"]["Command"])
+    assert "/livez" in " ".join(web["HealthCheck"]["Command"])
 
 
 def test_chat_secrets_come_from_secrets_manager_never_plain_env(full: Synth) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 from aiohttp import web
 
 BOT_USER_ID = "UBOT"
+BUTTON_VALUE_LIMIT = 2000
+TRIGGER_TTL = 3.0
 BOT_ID = "BBOT"
 TEAM_ID = "T111"
 
@@ -25,6 +27,26 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+
+
+def as_slack_sends(typed: str) -> str:
+    """What a user typed, as Slack delivers it in events, commands and payloads: ``&``, ``<`` and ``>``
+    escaped as HTML entities (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+    Mentions, channel links and URLs arrive as ``<@U123>``, ``<#C123|name>``, ``<https://x|label>``."""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _button_values(blocks: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(blocks, dict):
+        if blocks.get("type") == "button" and "value" in blocks:
+            found.append(str(blocks["value"]))
+        for value in blocks.values():
+            found += _button_values(value)
+    elif isinstance(blocks, list):
+        for item in blocks:
+            found += _button_values(item)
+    return found
 
 
 def _decode_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +72,10 @@ class FakeSlackApi:
         self.rate_limited: dict[str, int] = {}  # method -> Retry-After seconds, once
         self.users: dict[str, str] = {"W222": "Dana", "W111": "Sam", "U111": "Alex"}
         self.members: dict[str, list[str]] = {}  # channel -> member user ids (conversations.members)
+        self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
+        self.refused: list[tuple[str, str]] = []  # (method, error) the documented rules refused
+        self.triggers: dict[str, float] = {}  # trigger_id -> when Slack minted it (monotonic)
+        self._trigger_seq = 0
         self._ts = 1700000000
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -97,6 +123,29 @@ class FakeSlackApi:
         except TimeoutError:
             raise AssertionError(f"expected {count} {method} call(s), got {self.calls!r}") from None
 
+    def new_trigger_id(self) -> str:
+        """A ``trigger_id`` as Slack puts in slash commands, shortcuts and block actions."""
+        self._trigger_seq += 1
+        trigger_id = f"{self._trigger_seq}.4242.{'f' * 32}"
+        self.triggers[trigger_id] = time.monotonic()
+        return trigger_id
+
+    def _refusal(self, method: str, args: dict[str, Any]) -> str | None:
+        """The documented rules the real API enforces; returns Slack's error code."""
+        if method in ("views.open", "views.push"):
+            # Triggers expire in three seconds and can be used once (https://api.slack.com/docs/triggers).
+            minted = self.triggers.pop(str(args.get("trigger_id")), None)
+            if minted is None:
+                return "invalid_trigger_id"
+            if time.monotonic() - minted > TRIGGER_TTL:
+                return "expired_trigger_id"
+        blocks = _decode_args(args).get("blocks")
+        # A button's value is at most 2,000 characters
+        # (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
+        if any(len(v) > BUTTON_VALUE_LIMIT for v in _button_values(blocks)):
+            return "invalid_blocks"
+        return None
+
     # --- handlers --------------------------------------------------------------------------
     async def _record(self, method: str, args: dict[str, Any], request: web.Request) -> None:
         async with self._changed:
@@ -122,7 +171,13 @@ class FakeSlackApi:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         await self._record(method, args, request)
+        refusal = self._refusal(method, args)
+        if refusal:
+            self.refused.append((method, refusal))
+            return web.json_response({"ok": False, "error": refusal})
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response({"ok": True, **self._result(method, args)})
@@ -180,7 +235,11 @@ class FakeSlackApi:
         return {}  # assistant.threads.*, reactions.add ...
 
     async def _hook(self, request: web.Request) -> web.Response:
-        await self._record("response_url", await request.json(), request)
+        body = await request.json()
+        await self._record("response_url", body, request)
+        if any(len(v) > BUTTON_VALUE_LIMIT for v in _button_values(body.get("blocks"))):
+            self.refused.append(("response_url", "invalid_blocks"))
+            return web.json_response({"ok": False, "error": "invalid_blocks"}, status=400)
         return web.Response(text="ok")
 
     async def _file(self, request: web.Request) -> web.Response:

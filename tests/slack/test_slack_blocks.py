@@ -55,7 +55,8 @@ def test_split_text_prefers_paragraph_boundaries() -> None:
 def test_button_value_stays_under_slacks_limit() -> None:
     value = blocks.button_value("abc", "q" * 4000)
     assert len(value) <= 2000 and blocks.parse_button_value(value)[0] == "abc"
-    assert blocks.parse_button_value("garbage") == ("", "")
+    assert blocks.parse_button_value('{"id": "x", "q": "old"}') == ("x", "old")  # values from before ids-only
+    assert blocks.parse_button_value('{"id": broken') == ("", "")
 
 
 def test_summary_blocks_render_every_section_within_limits() -> None:

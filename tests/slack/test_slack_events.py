@@ -244,7 +244,7 @@ async def test_token_is_not_sent_to_foreign_file_hosts(slack: SlackHarness) -> N
     assert post.args["text"].startswith("x.eml: I couldn't download the file")
 
 
-async def test_stream_failing_midway_posts_the_whole_answer(payloads: None) -> None:
+async def test_stream_closed_by_slack_midway_is_edited_into_the_whole_answer(payloads: None) -> None:
     class Chatty(StreamingFakeAnswerer):
         async def answer(self, question):
             answer = await super().answer(question)
@@ -253,13 +253,14 @@ async def test_stream_failing_midway_posts_the_whole_answer(payloads: None) -> N
 
     async with SlackHarness(answerer=Chatty()) as slack:
         slack.api.errors["chat.appendStream"] = "message_not_in_streaming_state"
+        slack.api.errors["chat.stopStream"] = "message_not_in_streaming_state"
         await slack.post_event(mention("tell me everything"))
-        (post,) = await slack.api.wait_for("chat.postMessage")
+        (update,) = await slack.api.wait_for("chat.update")
         await slack.settle()
-        assert _blocks_text(post.args["blocks"]).startswith("Long answer. Long answer.")
+        assert _blocks_text(update.args["blocks"]).startswith("Long answer. Long answer.")
+        assert update.args["ts"] and update.args["channel"] == "C111"
         assert len(slack.api.of("chat.appendStream")) == 1  # gave up streaming after the first failure
-        (stop,) = slack.api.of("chat.stopStream")  # the broken stream is closed, without sources
-        assert "blocks" not in stop.args
+        assert not slack.api.of("chat.postMessage")  # no second copy of the answer
 
 
 async def test_access_check_failure_becomes_a_short_reply(payloads: None) -> None:

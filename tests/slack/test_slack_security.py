@@ -119,4 +119,5 @@ async def test_healthz_reports_backend_and_document_count(slack: SlackHarness) -
     async with slack.session.get(f"{slack.url}/healthz") as resp:
         body = await resp.json()
     assert resp.status == 200
+    assert body.pop("surfaces")["slack"] == {"mounted": True, "mode": "http"}
     assert body == {"status": "ok", "backend": "embedded", "slack": True, "documents": 0}

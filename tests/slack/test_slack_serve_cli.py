@@ -60,7 +60,10 @@ async def test_serve_answers_signed_events_and_stops_on_sigterm(payloads: None, 
                         break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.2)
+            assert health is not None and health[1].pop("surfaces")["slack"] == {"mounted": True, "mode": "http"}
             assert health == (200, {"status": "ok", "backend": "embedded", "slack": True, "documents": 0})
+            async with session.get(f"http://127.0.0.1:{port}/livez") as resp:
+                assert resp.status == 200
             payload = fixture("app_mention.json")
             payload["event"]["text"] = f"<@{BOT_USER_ID}> unknown thing?"  # not found: no model needed
             body = json.dumps(payload)

@@ -35,6 +35,7 @@ ISSUER = "https://api.botframework.com"
 AUTHENTICATED = {
     "microsoft_app_id": APP_ID,
     "microsoft_app_password": SecretStr("not-a-real-secret"),
+    "microsoft_app_tenant_id": "50612dbb-0237-4969-b378-8d42590f9c00",  # the fixtures' tenant (SingleTenant)
     "kbot_teams_service_hosts": "127.0.0.1",
 }
 

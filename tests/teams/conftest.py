@@ -63,6 +63,15 @@ class FakeConnector:
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversation/team id -> members
     url: str = ""
     fail_next: int = 0
+    # Teams gives an invoke (message extension fetchTask/submitAction, card actions) five seconds, then
+    # shows "Unable to reach the app" and ignores a late answer:
+    # https://learn.microsoft.com/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit
+    invoke_deadline: float = 5.0
+    graph_delay: float = 0.0  # seconds Graph takes per request
+    # Streams the user stopped (the Stop button): Teams refuses further updates with 403
+    # ContentStreamNotAllowed (https://learn.microsoft.com/microsoftteams/platform/bots/streaming-ux).
+    stopped_streams: set[str] = field(default_factory=set)
+    stop_after_updates: int | None = None  # the user presses Stop once this many stream updates arrived
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _counter: int = 0
 
@@ -81,6 +90,14 @@ class FakeConnector:
         body = await request.json()
         self.received.append(Received("POST", request.path, dict(request.match_info), body, dict(request.headers)))
         self._changed.set()
+        stream = _stream_id(body)
+        if stream and stream in self.stopped_streams:
+            error = {"code": "ContentStreamNotAllowed", "message": "Content stream was cancelled by user."}
+            return web.json_response({"error": error}, status=403)
+        if stream and self.stop_after_updates is not None:
+            updates = [r for r in self.posts() if _stream_id(r.body) == stream]
+            if len(updates) >= self.stop_after_updates:
+                self.stopped_streams.add(stream)
         if self.fail_next:
             self.fail_next -= 1
             return web.json_response({"error": {"code": "ServiceError"}}, status=500)
@@ -125,6 +142,8 @@ class FakeConnector:
 
     async def _graph(self, request: web.Request) -> web.Response:
         self.received.append(Received("GET", request.path_qs, {}, None, dict(request.headers)))
+        if self.graph_delay:
+            await asyncio.sleep(self.graph_delay)
         key = request.path[len("/graph/v1.0/") :]
         if request.query.get("$skiptoken"):
             key += "#" + request.query["$skiptoken"]
@@ -157,6 +176,14 @@ class FakeConnector:
     async def wait_final(self, seconds: float = 10.0) -> list[Received]:
         """Until a ``message`` (the end of a stream) has arrived."""
         return await self.wait_for(lambda: any(p.body["type"] == "message" for p in self.posts()), seconds)
+
+
+def _stream_id(body: Any) -> str | None:
+    """The stream an activity belongs to (``streamId`` in its streaminfo entity / channelData)."""
+    if not isinstance(body, dict):
+        return None
+    channel_data = body.get("channelData") or {}
+    return channel_data.get("streamId") if isinstance(channel_data, dict) else None
 
 
 def citations() -> list[Citation]:
@@ -218,11 +245,38 @@ class TeamsRig:
         return data
 
     async def post(self, activity: Any, **kwargs: Any) -> Any:
-        """POST as the Bot Connector does: with a valid token, unless ``headers`` are given explicitly."""
+        """POST as the Bot Connector does: with a valid token, unless ``headers`` are given explicitly.
+        Invokes must be answered within the connector's ``invoke_deadline``, as in Teams."""
         if self.signing_key is not None and "headers" not in kwargs and isinstance(activity, dict):
             service_url = str(activity.get("serviceUrl") or "")
             kwargs["headers"] = {"Authorization": f"Bearer {token(self.signing_key, service_url)}"}
-        return await self.client.post("/api/messages", json=activity, **kwargs)
+        if not (isinstance(activity, dict) and activity.get("type") == "invoke"):
+            return await self.client.post("/api/messages", json=activity, **kwargs)
+        try:
+            async with asyncio.timeout(self.connector.invoke_deadline):
+                response = await self.client.post("/api/messages", json=activity, **kwargs)
+                await response.read()
+                return response
+        except TimeoutError:
+            raise AssertionError(
+                f"Unable to reach the app: {activity.get('name')} not answered within "
+                f"{self.connector.invoke_deadline} s"
+            ) from None
+
+    def channel_post(self, text: str, *, mention_bot: bool, message_id: str = "1759944790000") -> dict[str, Any]:
+        """A reply in a channel thread as Teams delivers it to an app with the RSC permission
+        ``ChannelMessage.Read.Group``: every post, mentioned or not
+        (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-messages-with-rsc)."""
+        post = self.activity("message_channel_thread_reply_mention.json", id=message_id)
+        bot = post["recipient"]
+        if mention_bot:
+            post["text"] = f"<at>{bot['name']}</at> {text}"
+            post["entities"] = [{"type": "mention", "text": f"<at>{bot['name']}</at>", "mentioned": dict(bot)}]
+        else:
+            post["text"] = text
+            post["entities"] = [e for e in post["entities"] if e.get("type") != "mention"]
+        post.pop("attachments", None)
+        return post
 
 
 @pytest.fixture

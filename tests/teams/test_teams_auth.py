@@ -18,12 +18,15 @@ from .botframework_auth import APP_ID, LocalCredentialFactory, token
 from .conftest import TeamsRig
 
 _LocalCredentialFactory = LocalCredentialFactory
+TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
 _token = token
 
 
 @pytest.fixture
 async def secure_rig(make_rig, openid_server: str) -> TeamsRig:
-    settings = load_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret")
+    settings = load_settings(
+        microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret", microsoft_app_tenant_id=TENANT
+    )
     return await make_rig(settings=settings, credentials_factory=_LocalCredentialFactory(APP_ID, "x"))
 
 

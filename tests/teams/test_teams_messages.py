@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import unquote
 
 from adapters.teams.render import ABSTRACT_MAX, AI_LABEL, MESSAGE_ENTITY_TYPE
@@ -171,11 +172,21 @@ async def test_group_chat_gets_a_full_message_even_with_a_streaming_answerer(mak
     assert rig.answerer.questions[-1].text == "expenses?"
 
 
-async def test_docs_channel_mention_of_someone_else_keeps_the_name(rig: TeamsRig) -> None:
-    """The docs example: a channel message (no conversationType) mentioning a person, not the bot."""
-    await rig.post(rig.activity("message_channel_mention_docs.json"))
+async def test_docs_channel_mention_of_someone_else_is_not_for_the_bot(rig: TeamsRig) -> None:
+    """The docs example: a channel message mentioning a person, not the bot (delivered with RSC)."""
+    assert (await rig.post(rig.activity("message_channel_mention_docs.json"))).status == 200
+    await asyncio.sleep(0.2)
+    assert rig.answerer.questions == [] and rig.connector.posts() == []
+
+
+async def test_other_mentions_keep_their_names_in_the_question(rig: TeamsRig) -> None:
+    inbound = rig.activity("message_channel_mention_docs.json")
+    inbound["text"] = f"<at>{inbound['recipient']['name']}</at> ask <at>Pranav Smith</at> or answer?"
+    inbound["entities"].append({"type": "mention", "text": f"<at>{inbound['recipient']['name']}</at>",
+                                "mentioned": inbound["recipient"]})
+    await rig.post(inbound)
     posts = await rig.connector.wait_posts(2)
-    assert rig.answerer.questions[-1].text == "Could @Priya Nair review the onboarding page?"
+    assert rig.answerer.questions[-1].text == "ask @Pranav Smith or answer?"
     assert [p.body["type"] for p in posts] == ["typing", "message"]  # channel: no streaming
 
 

@@ -105,7 +105,7 @@ async def forward(rig: TeamsRig) -> str:
     dislike.pop("text")
     dislike["value"] = {"actionName": "feedback", "actionValue": {"reaction": "dislike"}}
     resp = await rig.post(dislike)
-    assert resp.status == 200 and await resp.read() == b""
+    assert resp.status == 200 and await resp.json() == {}  # what Teams expects for feedback
     offer = rig.connector.posts()[-1].body
     action = offer["attachments"][0]["content"]["actions"][0]
     assert action["title"] == "Ask an expert"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.cli.commands._operator import operator
 
@@ -25,6 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="members",
         help="members: answer from what every member may read; ephemeral: private answers",
     )
+    set_.add_argument(
+        "--followups",
+        choices=["on", "off", "default"],
+        default="default",
+        help="answer replies in a thread the bot answered without a new @mention "
+        "(default: on in Slack, off in Teams)",
+    )
     set_.set_defaults(handler=_set)
     listing = actions.add_parser("list", help="configured channels")
     listing.add_argument("--json", action="store_true")
@@ -33,13 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 async def _set(args: argparse.Namespace, app: App) -> int:
     sources = None if args.sources is None else [s.strip() for s in args.sources.split(",") if s.strip()]
+    followups = {"on": True, "off": False}.get(args.followups)
     channel = await app.admin.set_channel(
-        operator(), args.platform, args.channel, sources=sources, visibility=args.visibility
+        operator(), args.platform, args.channel, sources=sources, visibility=args.visibility, followups=followups
     )
     print(
         f"{channel.platform} channel {channel.channel_id}: sources="
         f"{','.join(channel.sources) if channel.sources is not None else 'all enabled'}, "
-        f"visibility={channel.visibility}"
+        f"visibility={channel.visibility}, followups={_followups(channel)}"
     )
     return 0
 
@@ -55,6 +63,7 @@ async def _list(args: argparse.Namespace, app: App) -> int:
                         "channel": c.channel_id,
                         "sources": c.sources,
                         "visibility": c.visibility,
+                        "followups": c.followups,
                     }
                     for c in channels
                 ],
@@ -66,5 +75,9 @@ async def _list(args: argparse.Namespace, app: App) -> int:
         print("no channel settings (every channel answers from all enabled sources, visibility=members)")
     for c in channels:
         srcs = ",".join(c.sources) if c.sources is not None else "all enabled"
-        print(f"{c.platform}  {c.channel_id}  sources={srcs}  visibility={c.visibility}")
+        print(f"{c.platform}  {c.channel_id}  sources={srcs}  visibility={c.visibility}  followups={_followups(c)}")
     return 0
+
+
+def _followups(channel: Any) -> str:
+    return "default" if channel.followups is None else ("on" if channel.followups else "off")

@@ -15,8 +15,6 @@ from adapters.teams.service_url import is_loopback_host
 from adapters.wiring import App
 from bot.errors import ConfigError
 
-DRAIN_SECONDS = 25.0  # answers already acknowledged get this long to finish on shutdown
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -33,7 +31,8 @@ async def run(args: argparse.Namespace, app: App) -> int:
     from aiohttp import web
 
     from adapters.server import SLACK_BOLT, build_web_app
-    from adapters.slack.context import slack_context
+    from adapters.shutdown import drain_surfaces
+    from adapters.surfaces import attach_socket_handler
 
     port = args.port if args.port is not None else app.settings.port
     if not 0 < port < 65536:
@@ -55,6 +54,7 @@ async def run(args: argparse.Namespace, app: App) -> int:
 
             socket_handler = AsyncSocketModeHandler(bolt, app_token)
             await socket_handler.connect_async()
+            attach_socket_handler(web_app, socket_handler)
         slack_off = "off, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
         mode = "socket mode" if socket_handler else ("POST /slack/events" if bolt else slack_off)
         teams = "off, set MICROSOFT_APP_ID"
@@ -62,13 +62,14 @@ async def run(args: argparse.Namespace, app: App) -> int:
             teams = "POST /api/messages"
         elif app.settings.kbot_teams_emulator:
             teams = "POST /api/messages, UNAUTHENTICATED emulator mode"
-        print(f"kbot: serving on http://{host}:{port} (Slack: {mode}; Teams: {teams}; GET /healthz)", file=sys.stderr)
+        where = f"http://{host}:{port} (Slack: {mode}; Teams: {teams}; GET /healthz, /livez)"
+        print(f"kbot: serving on {where}", file=sys.stderr)
         await _wait_for_stop()
     finally:
         if socket_handler is not None:
             await socket_handler.close_async()
-        if bolt is not None:
-            await slack_context(bolt).inflight.wait_idle(DRAIN_SECONDS)
+        # Slack and Teams finish acknowledged work together, within one budget < the ECS stop timeout
+        await drain_surfaces(web_app)
         await runner.cleanup()
     return 0
 
