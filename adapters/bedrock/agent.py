@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.bedrock.calls import record_usage, stream_call
 from adapters.bedrock.converse import guardrail_blocked
+from adapters.bedrock.filters import no_sources_answer
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
@@ -87,6 +88,9 @@ class AgentAnswerer:
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
         if not question.text.strip():
             raise InputError("empty question", user_message="Please type a question.")
+        if (nothing := no_sources_answer(question)) is not None:
+            yield nothing
+            return
         request: dict[str, Any] = {
             "agentId": self._agent_id,
             "agentAliasId": self._alias_id,

@@ -10,6 +10,7 @@ from typing import Any
 
 from adapters.bedrock.calls import call, stream_call
 from adapters.bedrock.converse import Guardrail, guardrail_blocked
+from adapters.bedrock.filters import no_sources_answer
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
@@ -93,6 +94,8 @@ class RetrieveAndGenerateAnswerer:
         return request
 
     async def answer(self, question: Question) -> Answer:
+        if (nothing := no_sources_answer(question)) is not None:
+            return nothing
         response = await self._with_session(
             question, lambda req: call(self._client.retrieve_and_generate, "RetrieveAndGenerate", **req)
         )
@@ -105,6 +108,9 @@ class RetrieveAndGenerateAnswerer:
         )
 
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
+        if (nothing := no_sources_answer(question)) is not None:
+            yield nothing
+            return
         request = self._request(question)
         gate, parts, raw_citations, action, session_id = SentinelGate(), [], [], None, None
         try:

@@ -92,6 +92,10 @@ class FakeBedrock:
         self._validator = ParamValidator()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # The knowledge bases' vector stores (infra/ creates S3 Vectors) and the service rules
+        # of tests/bedrock/service_rules.py that depend on the account.
+        self.store_type = "S3_VECTORS"
+        self.legacy_models_granted = False
 
     # --- test API -------------------------------------------------------------------------
     def script(self, operation: str, *replies: Reply) -> None:
@@ -130,6 +134,15 @@ class FakeBedrock:
         if mismatches := pattern_errors(params, op.input_shape, op.name):
             return self._fail(f"{op.name}: values the API's patterns reject: {mismatches}", 400)
         self.requests.append(Recorded(op.name, params))
+        from tests.bedrock.service_rules import request_fault
+
+        refused = request_fault(
+            op.name, params, store_type=self.store_type, legacy_granted=self.legacy_models_granted
+        )
+        if refused is not None:  # what the real service answers; not a test-setup error
+            return web.json_response(
+                {"message": refused.message}, status=refused.status, headers={"x-amzn-ErrorType": refused.code}
+            )
         if not self._replies[op.name]:
             return self._fail(f"{op.name}: no scripted reply", 500)
         reply = self._replies[op.name].popleft()
