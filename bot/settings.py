@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 # Bedrock default models: the one place to change them (the infra and its IAM policies follow).
 # Current Anthropic models are invoked through a cross-region inference profile whose geography
 # prefix matches the caller's region (docs/bedrock.md "Models").
