@@ -61,9 +61,12 @@ class Settings(BaseSettings):
     bedrock_data_source_id: str | None = None
     bedrock_data_source_bucket: str | None = None
     bedrock_data_source_type: Literal["S3", "CUSTOM"] = "S3"
-    bedrock_max_attempts: int = 4  # botocore adaptive retry: total attempts per call
+    bedrock_max_attempts: int = 3  # total attempts per call (docs/bedrock.md "Timeouts and retries")
     bedrock_connect_timeout: float = 5.0
-    bedrock_read_timeout: float = 60.0
+    bedrock_read_timeout: float = 20.0  # retrieval (Retrieve), retried by botocore
+    # Generations: the wait for each response part (answers and summaries stream); never re-sent once
+    # accepted, a timed-out generation may have run and been billed.
+    bedrock_generation_read_timeout: float = 60.0
     bedrock_max_tokens: int = 1024
     # Unset: Bedrock picks the search type. HYBRID only for stores that support it (not S3 Vectors).
     bedrock_search_type: Literal["HYBRID", "SEMANTIC"] | None = None

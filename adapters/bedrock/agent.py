@@ -48,8 +48,10 @@ class AgentAnswerer:
         knowledge_base: KnowledgeBaseRetriever | None = None,
         top_k: int = 8,
         guarded: bool = False,
+        attempts: int = 1,
     ) -> None:
         self._client = agent_runtime
+        self._attempts = attempts
         self._agent_id = agent_id
         self._alias_id = alias_id
         self._kb = knowledge_base
@@ -105,7 +107,7 @@ class AgentAnswerer:
         usage: list[Usage] = []
         intervened = False
         async with aclosing(
-            stream_call(self._client.invoke_agent, "InvokeAgent", "completion", **request)
+            stream_call(self._client.invoke_agent, "InvokeAgent", "completion", self._attempts, **request)
         ) as events:
             head = await anext(events)
             session_id = head.get("sessionId") or request["sessionId"]

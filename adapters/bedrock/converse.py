@@ -58,8 +58,10 @@ class ConverseModel:
         guardrail: Guardrail | None = None,
         max_tokens: int = 1024,
         temperature: float = 0.0,
+        attempts: int = 1,
     ) -> None:
         self._client = runtime
+        self._attempts = attempts
         self.model_id = model_id
         self.guardrail = guardrail
         self._max_tokens = max_tokens
@@ -101,7 +103,7 @@ class ConverseModel:
         max_tokens: int | None = None,
     ) -> Completion:
         request = self._request(system, messages, streaming=False, max_tokens=max_tokens)
-        response = await call(self._client.converse, "Converse", **request)
+        response = await call(self._client.converse, "Converse", self._attempts, **request)
         usage = record_usage(self.model_id, "Converse", response.get("usage"))
         content = ((response.get("output") or {}).get("message") or {}).get("content") or []
         text = "".join(block.get("text", "") for block in content)
@@ -120,7 +122,7 @@ class ConverseModel:
         parts: list[str] = []
         stop, usage_raw = "", None
         async with aclosing(
-            stream_call(self._client.converse_stream, "ConverseStream", "stream", **request)
+            stream_call(self._client.converse_stream, "ConverseStream", "stream", self._attempts, **request)
         ) as events:
             await anext(events)  # response head: nothing needed from it
             async for event in events:
