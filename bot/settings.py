@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Generations: the wait for each response part (answers and summaries stream); never re-sent once
     # accepted, a timed-out generation may have run and been billed.
     bedrock_generation_read_timeout: float = 60.0
+    # S3 data source: "start" runs the ingestion job after a sync (one at a time per data source);
+    # "defer" only stages and marks the source pending (Step Functions runs one job after all syncs).
+    bedrock_ingestion_job: Literal["start", "defer"] = "start"
     bedrock_max_tokens: int = 1024
     # Unset: Bedrock picks the search type. HYBRID only for stores that support it (not S3 Vectors).
     bedrock_search_type: Literal["HYBRID", "SEMANTIC"] | None = None

@@ -57,3 +57,21 @@ class Connector(Protocol):
     async def load_from_checkpoint(self, checkpoint: dict[str, Any] | None) -> ConnectorBatch:
         """Return the next batch after ``checkpoint`` (``None`` = start a full sync)."""
         ...
+
+
+@runtime_checkable
+class PendingIngests(Protocol):
+    """Durable "staged, not yet indexed" marks, one per (data source, source).
+
+    A sync marks its source *before* staging anything, and the mark is cleared only by the
+    ingestion job that started after it was set: a crash between staging and the job leaves the
+    mark, so the next run starts the job. ``clear`` keeps a mark set again since ``marks`` was read.
+    """
+
+    async def mark(self, data_source: str, source: str) -> None: ...
+
+    async def pending(self, data_source: str) -> dict[str, str]:
+        """source -> the mark's token (when it was set), for :meth:`clear`."""
+        ...
+
+    async def clear(self, data_source: str, marks: dict[str, str]) -> None: ...

@@ -57,7 +57,8 @@ class SyncWorker:
             report = await self.pipeline.sync(connector, source=source.name)
             finish = getattr(self.pipeline.sink, "finish", None)  # Bedrock: run the ingestion job
             if finish is not None:
-                await finish(source.name)
+                outcome = await finish(source.name)
+                report.failures += getattr(outcome, "failures", None) or []  # not indexed (Bedrock)
             documents = len(await self.pipeline.sink.known(source.name))
         except KbotError as exc:
             log.error("sync of %s failed: %s", source.name, exc, extra={"kb_source": source.name, **lag_extra})
