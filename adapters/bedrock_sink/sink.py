@@ -88,8 +88,9 @@ class BedrockKbSink:
         self.rejected: dict[str, list[DocumentFailure]] = {}  # documents the sink could not stage
 
     async def _staging(self, source: str) -> None:
-        """Mark ``source`` pending before its first write: a crash after staging leaves the mark."""
-        if self.kind == "S3" and source not in self.changed:
+        """Mark ``source`` pending before each write batch: a crash after staging leaves the mark, and a
+        batch staged while a job runs is marked after that job started, so the next job takes it."""
+        if self.kind == "S3":
             await self.pending.mark(self.ds_id, source)
         self.changed.add(source)
 

@@ -209,3 +209,28 @@ async def test_a_document_over_the_limit_fails_in_bedrock_and_the_failure_reache
     (failure,) = outcomes["wiki"].failures
     assert failure.uri == f"s3://{BUCKET}/{key}"
     assert "exceeds the 2048 byte limit" in failure.reason and fake.indexed_keys() == set()
+
+
+async def test_ingestion_job_command_records_outcomes_in_source_status(s3, tmp_path) -> None:
+    """``kbot sync --ingestion-job`` (the state after the Map): failures reach ``kbot sources status``."""
+    from adapters.bedrock_sink.job_command import run_ingestion_job
+    from adapters.config_store.sqlite_config import SqliteConfigRepository
+
+    fake, pending = infra_fake(s3), SqlitePendingIngests(tmp_path / "kbot.db")
+    repo = SqliteConfigRepository(tmp_path / "kbot.db")
+    staged = sink(s3, fake, pending, start_jobs=False)
+    await staged.upsert([doc("wiki", 1)])
+    key = f"{DOCUMENT_PREFIX}wiki/huge.md"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"# Huge")
+    s3.put_object(Bucket=BUCKET, Key=f"{key}.metadata.json", Body=json.dumps({"metadataAttributes": {
+        "acl_groups": {"value": {"type": "STRING_LIST", "stringListValue": ["g" * 300] * 10}},
+    }}).encode())
+    code, lines = await run_ingestion_job(sink(s3, fake, pending), repo)
+    assert code == 0 and "wiki: ingestion job" in lines[0] and "1 not indexed" in lines[0]
+    status = await repo.get_status("wiki")
+    assert status.failures == 1 and "huge.md" in status.failure_samples[0]
+
+    fake.fail_next_job = "S3 access denied"
+    await staged.upsert([doc("wiki", 2)])
+    code, lines = await run_ingestion_job(sink(s3, fake, pending), repo)
+    assert code == 1 and "S3 access denied" in (await repo.get_status("wiki")).last_error
