@@ -46,7 +46,19 @@ async def healthz(request: web.Request) -> web.Response:
         except KbotError as exc:
             log.warning("health check: store unavailable: %s", exc)
             return web.json_response({**body, "status": "degraded", "error": exc.user_message}, status=503)
+    elif backend == "bedrock":  # cheap: the outcome of this process's latest Bedrock calls, no new call
+        try:
+            body["bedrock"] = app.bedrock.health()
+        except KbotError as exc:
+            body["bedrock"] = {"status": "degraded", "last_error": exc.user_message}
+        if body["bedrock"]["status"] != "ok":
+            return web.json_response({**body, "status": "degraded"}, status=503)
     return web.json_response(body)
+
+
+async def livez(_request: web.Request) -> web.Response:
+    """Liveness for the load balancer and ECS: the process serves HTTP (backend health is /healthz)."""
+    return web.json_response({"status": "ok"})
 
 
 def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
@@ -62,6 +74,7 @@ def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
             web_app.router.add_post(SLACK_PATH, slack_handler(bolt))
     web_app[SLACK_BOLT] = bolt
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/livez", livez)
     # Teams only when it can authenticate its callers (or the explicit loopback emulator mode): an
     # unauthenticated /api/messages would let anyone act as any Teams user, admins included.
     if app.settings.teams_enabled and importlib.util.find_spec("adapters.teams.routes") is not None:

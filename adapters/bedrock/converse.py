@@ -37,7 +37,10 @@ class Completion:
 def guardrail_blocked(model_id: str, operation: str, blocked_text: str = "") -> GuardrailIntervened:
     """The error for a guardrail intervention: the guardrail's own blocked message when it has one."""
     polite = blocked_text.strip() or GuardrailIntervened.user_message
-    log.warning("guardrail intervened on %s %s", operation, model_id, extra={"kb_model_id": model_id})
+    log.warning(
+        "guardrail intervened on %s %s", operation, model_id,
+        extra={"kb_model_id": model_id, "kb_event": "guardrail_intervened"},  # the dashboard's metric
+    )
     return GuardrailIntervened(
         f"Bedrock guardrail intervened on {operation} ({model_id})", user_message=polite
     )

@@ -40,8 +40,11 @@ from infra.stacks.common import (
 )
 from infra.stacks.knowledge import KnowledgeStack
 
+# Liveness only (the process serves HTTP): a Bedrock or DynamoDB hiccup must not make ECS or the ALB
+# replace healthy tasks. /healthz (backend health, 503 when degraded) is for people and monitors.
+LIVENESS_PATH = "/livez"
 HEALTHCHECK = (
-    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}/healthz', timeout=3)\""
+    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}{LIVENESS_PATH}', timeout=3)\""
 )
 
 
@@ -315,7 +318,7 @@ class BotStack(Stack):
             port=WEB_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[service],
-            health_check=elbv2.HealthCheck(path="/healthz", healthy_http_codes="200"),
+            health_check=elbv2.HealthCheck(path=LIVENESS_PATH, healthy_http_codes="200"),
             deregistration_delay=Duration.seconds(30),
         )
         return alb, service
