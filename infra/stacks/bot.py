@@ -44,7 +44,8 @@ from infra.stacks.knowledge import KnowledgeStack
 # replace healthy tasks. /healthz (backend health, 503 when degraded) is for people and monitors.
 LIVENESS_PATH = "/livez"
 HEALTHCHECK = (
-    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}{LIVENESS_PATH}', timeout=3)\""
+    "python -c \"import urllib.request; "
+    f"urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}{LIVENESS_PATH}', timeout=3)\""
 )
 
 
