@@ -117,7 +117,9 @@ class IngestionJobs:
         while True:
             try:
                 started = await asyncio.to_thread(
-                    self.agent.start_ingestion_job, **self.ids, description=description[:200],
+                    self.agent.start_ingestion_job,
+                    **self.ids,
+                    description=description[:200],
                     clientToken=client_token("job", description, uuid.uuid4().hex),
                 )
                 return dict(started["ingestionJob"])
@@ -150,9 +152,7 @@ class IngestionJobs:
         waited = 0.0
         while job["status"] not in FINAL:
             if waited >= self.poll_timeout:
-                raise BackendTimeout(
-                    f"ingestion job {job['ingestionJobId']} still {job['status']} after {waited:.0f}s"
-                )
+                raise BackendTimeout(f"ingestion job {job['ingestionJobId']} still {job['status']} after {waited:.0f}s")
             await self.sleep(self.poll_interval)
             waited += self.poll_interval
             got = await self._call("get_ingestion_job", ingestionJobId=job["ingestionJobId"])
@@ -164,8 +164,9 @@ class IngestionJobs:
         wanted, out = set(sources), dict[str, list[DocumentFailure]]()
         token: str | None = None
         for _ in range(MAX_LISTED_PAGES):
-            page = await self._call("list_knowledge_base_documents", maxResults=100, **(
-                {"nextToken": token} if token else {}))
+            page = await self._call(
+                "list_knowledge_base_documents", maxResults=100, **({"nextToken": token} if token else {})
+            )
             for detail in page.get("documentDetails") or []:
                 if detail.get("status") not in FAILED_DOCUMENT:
                     continue

@@ -115,13 +115,20 @@ class FakeBedrockAgent:
         kb, ds = params["knowledgeBaseId"], params["dataSourceId"]
         if any(j["dataSourceId"] == ds and j["status"] in RUNNING for j in self.jobs):
             raise self._fault(
-                "StartIngestionJob", "ConflictException",
-                f"An ingestion job is already running for data source {ds}.", 409,
+                "StartIngestionJob",
+                "ConflictException",
+                f"An ingestion job is already running for data source {ds}.",
+                409,
             )
         job = {
-            "knowledgeBaseId": kb, "dataSourceId": ds, "ingestionJobId": uuid.uuid4().hex[:10].upper(),
-            "description": params.get("description", "job"), "status": "STARTING",
-            "startedAt": _now(), "updatedAt": _now(), "_polls": 0,
+            "knowledgeBaseId": kb,
+            "dataSourceId": ds,
+            "ingestionJobId": uuid.uuid4().hex[:10].upper(),
+            "description": params.get("description", "job"),
+            "status": "STARTING",
+            "startedAt": _now(),
+            "updatedAt": _now(),
+            "_polls": 0,
         }
         self.jobs.append(job)
         return self._reply(op, {"ingestionJob": self._public(job)})
@@ -140,7 +147,8 @@ class FakeBedrockAgent:
         op = self._op("ListIngestionJobs", params)
         wanted = {v for f in params.get("filters") or [] for v in f["values"]}
         jobs = [
-            j for j in self.jobs
+            j
+            for j in self.jobs
             if j["dataSourceId"] == params["dataSourceId"] and (not wanted or j["status"] in wanted)
         ]
         jobs.sort(key=lambda j: j["startedAt"], reverse=True)
@@ -161,16 +169,22 @@ class FakeBedrockAgent:
             failed += bool(reason)
             indexed += not reason
             self.documents[uri] = {"status": status, "statusReason": reason, "_key": key}
-        job.update(status="COMPLETE", updatedAt=_now(), statistics={
-            "numberOfDocumentsScanned": scanned, "numberOfNewDocumentsIndexed": indexed,
-            "numberOfDocumentsFailed": failed,
-        })
+        job.update(
+            status="COMPLETE",
+            updatedAt=_now(),
+            statistics={
+                "numberOfDocumentsScanned": scanned,
+                "numberOfNewDocumentsIndexed": indexed,
+                "numberOfDocumentsFailed": failed,
+            },
+        )
 
     def _crawl(self) -> list[str]:
         if self.s3 is None:
             return []
         keys = [
-            o["Key"] for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+            o["Key"]
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
             for o in page.get("Contents", [])
         ]
         keys = [k for k in keys if not k.endswith(".metadata.json")]
@@ -197,8 +211,11 @@ class FakeBedrockAgent:
     # --- documents -----------------------------------------------------------------------------
     def _detail(self, params: dict[str, Any], ident: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         detail = {
-            "knowledgeBaseId": params["knowledgeBaseId"], "dataSourceId": params["dataSourceId"],
-            "status": doc["status"], "identifier": ident, "updatedAt": _now(),
+            "knowledgeBaseId": params["knowledgeBaseId"],
+            "dataSourceId": params["dataSourceId"],
+            "status": doc["status"],
+            "identifier": ident,
+            "updatedAt": _now(),
         }
         if doc.get("statusReason"):
             detail["statusReason"] = doc["statusReason"]
@@ -208,7 +225,8 @@ class FakeBedrockAgent:
         op = self._op("ListKnowledgeBaseDocuments", params)
         details = [
             self._detail(params, {"dataSourceType": "S3", "s3": {"uri": uri}}, doc)
-            for uri, doc in self.documents.items() if uri.startswith("s3://")
+            for uri, doc in self.documents.items()
+            if uri.startswith("s3://")
         ]
         return self._reply(op, {"documentDetails": details})
 
@@ -222,8 +240,9 @@ class FakeBedrockAgent:
                 for a in document.get("metadata", {}).get("inlineAttributes", [])
             }
             self.documents[ident] = {"status": "IN_PROGRESS", "_final": self._too_large(attrs)}
-            details.append(self._detail(params, {"dataSourceType": "CUSTOM", "custom": {"id": ident}},
-                                        {"status": "STARTING"}))
+            details.append(
+                self._detail(params, {"dataSourceType": "CUSTOM", "custom": {"id": ident}}, {"status": "STARTING"})
+            )
         return self._reply(op, {"documentDetails": details})
 
     def get_knowledge_base_documents(self, **params: Any) -> dict[str, Any]:

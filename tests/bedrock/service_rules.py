@@ -54,9 +54,7 @@ def _validation(message: str) -> Fault:
 
 def search_type_fault(search: dict[str, Any] | None, store_type: str) -> Fault | None:
     if (search or {}).get("overrideSearchType") == "HYBRID" and store_type not in HYBRID_STORES:
-        return _validation(
-            f"HYBRID search is not supported for knowledge bases with storage type {store_type}"
-        )
+        return _validation(f"HYBRID search is not supported for knowledge bases with storage type {store_type}")
     return None
 
 

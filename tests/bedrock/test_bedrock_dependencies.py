@@ -11,10 +11,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_langchain_aws_is_not_a_dependency_and_nothing_imports_it() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    every = [*project["dependencies"], *[d for group in project.get("optional-dependencies", {}).values() for d in group]]
+    every = [
+        *project["dependencies"],
+        *[d for group in project.get("optional-dependencies", {}).values() for d in group],
+    ]
     assert not [d for d in every if d.lower().startswith(("langchain-aws", "langchain_aws", "langchain-core"))]
     importers = [
-        path for folder in ("bot", "ingest", "adapters", "infra", "scripts", "bench")
+        path
+        for folder in ("bot", "ingest", "adapters", "infra", "scripts", "bench")
         for path in (REPO / folder).rglob("*.py")
         if "import langchain" in path.read_text() or "from langchain" in path.read_text()
     ]

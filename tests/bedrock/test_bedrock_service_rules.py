@@ -39,9 +39,10 @@ async def test_fake_refuses_hybrid_on_s3_vectors_like_bedrock(fake_bedrock):
     fake_bedrock.store_type = "OPENSEARCH_SERVERLESS"  # a store with a filterable text field
     fake_bedrock.script("Retrieve", retrieve_reply())
     await build_bedrock(_defaults(bedrock_search_type="HYBRID")).retriever.retrieve("q")
-    assert fake_bedrock.calls("Retrieve")[-1]["retrievalConfiguration"]["vectorSearchConfiguration"][
-        "overrideSearchType"
-    ] == "HYBRID"
+    assert (
+        fake_bedrock.calls("Retrieve")[-1]["retrievalConfiguration"]["vectorSearchConfiguration"]["overrideSearchType"]
+        == "HYBRID"
+    )
 
 
 async def test_default_models_are_current_inference_profiles_the_fake_accepts(fake_bedrock):

@@ -30,7 +30,9 @@ KB, DS, BUCKET = "KBID123456", "DSID123456", "kb-docs-bucket"
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
@@ -45,16 +47,30 @@ async def _no_sleep(_seconds: float) -> None:
 
 def doc(source: str, i: int, *, groups: list[str] | None = None, title: str | None = None) -> Document:
     return Document(
-        id=f"d{i}.txt", source=source, uri=f"https://intranet/{source}/{i}", title=title or f"Doc {i}",
-        text=f"Body {i}.", sections=[Section(heading="Intro", text=f"Body {i}.")], content_hash=f"h{i}",
-        modified=datetime(2024, 3, 1, tzinfo=UTC), acl_groups=groups or [],
+        id=f"d{i}.txt",
+        source=source,
+        uri=f"https://intranet/{source}/{i}",
+        title=title or f"Doc {i}",
+        text=f"Body {i}.",
+        sections=[Section(heading="Intro", text=f"Body {i}.")],
+        content_hash=f"h{i}",
+        modified=datetime(2024, 3, 1, tzinfo=UTC),
+        acl_groups=groups or [],
     )
 
 
 def sink(s3, agent, pending, **extra) -> BedrockKbSink:
     return BedrockKbSink(
-        agent=agent, knowledge_base_id=KB, data_source_id=DS, manifest=S3Manifest(s3, BUCKET), s3=s3,
-        bucket=BUCKET, sleep=_no_sleep, poll_interval=1, pending=pending, **extra,
+        agent=agent,
+        knowledge_base_id=KB,
+        data_source_id=DS,
+        manifest=S3Manifest(s3, BUCKET),
+        s3=s3,
+        bucket=BUCKET,
+        sleep=_no_sleep,
+        poll_interval=1,
+        pending=pending,
+        **extra,
     )
 
 
@@ -160,8 +176,13 @@ async def test_metadata_at_the_filterable_limit_is_indexed_and_over_it_is_trimme
 async def test_direct_ingest_reads_each_document_status_back(tmp_path: Path) -> None:
     fake = FakeBedrockAgent(non_filterable=NON_FILTERABLE_KEYS)
     direct = BedrockKbSink(
-        agent=fake, knowledge_base_id=KB, data_source_id=DS, data_source_type="CUSTOM",
-        manifest=FileManifest(tmp_path / "manifests"), sleep=_no_sleep, poll_interval=1,
+        agent=fake,
+        knowledge_base_id=KB,
+        data_source_id=DS,
+        data_source_type="CUSTOM",
+        manifest=FileManifest(tmp_path / "manifests"),
+        sleep=_no_sleep,
+        poll_interval=1,
     )
     await direct.upsert([doc("wiki", i) for i in range(12)])
     fake.documents["wiki:d3.txt"]["_final"] = "Unsupported content"  # Bedrock fails this one later
@@ -198,10 +219,12 @@ async def test_a_document_over_the_limit_fails_in_bedrock_and_the_failure_reache
     fake, pending = infra_fake(s3), SqlitePendingIngests(tmp_path / "kbot.db")
     key = f"{DOCUMENT_PREFIX}wiki/old.md"
     groups = ["g" * 100] * 21  # 2,100+ bytes of filterable ACL values
-    sidecar = {"metadataAttributes": {
-        "source": {"value": {"type": "STRING", "stringValue": "wiki"}, "includeForEmbedding": False},
-        "acl_groups": {"value": {"type": "STRING_LIST", "stringListValue": groups}, "includeForEmbedding": False},
-    }}
+    sidecar = {
+        "metadataAttributes": {
+            "source": {"value": {"type": "STRING", "stringValue": "wiki"}, "includeForEmbedding": False},
+            "acl_groups": {"value": {"type": "STRING_LIST", "stringListValue": groups}, "includeForEmbedding": False},
+        }
+    }
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"# Old")
     s3.put_object(Bucket=BUCKET, Key=f"{key}.metadata.json", Body=json.dumps(sidecar).encode())
     await pending.mark(DS, "wiki")
@@ -222,9 +245,17 @@ async def test_ingestion_job_command_records_outcomes_in_source_status(s3, tmp_p
     await staged.upsert([doc("wiki", 1)])
     key = f"{DOCUMENT_PREFIX}wiki/huge.md"
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"# Huge")
-    s3.put_object(Bucket=BUCKET, Key=f"{key}.metadata.json", Body=json.dumps({"metadataAttributes": {
-        "acl_groups": {"value": {"type": "STRING_LIST", "stringListValue": ["g" * 300] * 10}},
-    }}).encode())
+    s3.put_object(
+        Bucket=BUCKET,
+        Key=f"{key}.metadata.json",
+        Body=json.dumps(
+            {
+                "metadataAttributes": {
+                    "acl_groups": {"value": {"type": "STRING_LIST", "stringListValue": ["g" * 300] * 10}},
+                }
+            }
+        ).encode(),
+    )
     code, lines = await run_ingestion_job(sink(s3, fake, pending), repo)
     assert code == 0 and "wiki: ingestion job" in lines[0] and "1 not indexed" in lines[0]
     status = await repo.get_status("wiki")

@@ -43,17 +43,32 @@ async def test_kbot_ask_with_the_web_task_environment(default: Synth, tmp_path: 
     fake = FakeBedrock()  # store_type S3_VECTORS, legacy models not granted: a fresh account
     await fake.start()
     try:
-        fake.script("Retrieve", retrieve_reply(kb_result(
-            "Laptops are refreshed every three years.", uri="https://it.example.com/laptops", title="Laptops",
-        )))
+        fake.script(
+            "Retrieve",
+            retrieve_reply(
+                kb_result(
+                    "Laptops are refreshed every three years.",
+                    uri="https://it.example.com/laptops",
+                    title="Laptops",
+                )
+            ),
+        )
         fake.script("Converse", converse_reply("Every three years [1]."))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BEDROCK_", "KBOT_"))}
         env.update(task_env)
         env.update(aws_env(fake.url, tmp_path))
         env.update({"KBOT_DB": str(tmp_path / "kbot.db"), "PYTHONPATH": str(REPO_ROOT)})
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.cli.main", "ask", "--json", "How often are laptops refreshed?",
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "adapters.cli.main",
+            "ask",
+            "--json",
+            "How often are laptops refreshed?",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(proc.communicate(), timeout=90)
     finally:
