@@ -30,7 +30,12 @@ SERVICES = ("bedrock-runtime", "bedrock-agent-runtime")
 class Json:
     body: dict[str, Any]
     status: int = 200
-    delay: float = 0.0  # seconds to wait before answering (timeouts)
+    # Realistic latency: a non-streaming Converse answers only once the whole generation is done
+    # (seconds to minutes for long outputs), so the client's read timeout can fire while the model is
+    # still generating, after the request was accepted (and billed).
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-call.html
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html (tokens per minute, timeouts)
+    delay: float = 0.0  # seconds to wait before answering
 
 
 @dataclass

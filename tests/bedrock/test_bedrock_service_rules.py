@@ -3,6 +3,8 @@ filter lists. The fake endpoint enforces each documented rule (tests/bedrock/ser
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.bedrock.factory import build_bedrock
@@ -89,3 +91,19 @@ async def test_no_allowed_source_in_agent_mode_makes_no_call(fake_bedrock):
     answer = await backend.answerer.answer(Question("anything?", sources=[]))
     assert answer.text == NO_SOURCES_MESSAGE
     assert fake_bedrock.requests == []
+
+
+async def test_fake_refuses_an_empty_in_filter_like_bedrock(fake_bedrock):
+    """Why no request is ever built for an empty source list: the service refuses ``in: []``."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.client("bedrock-agent-runtime", region_name="us-east-1", endpoint_url=fake_bedrock.url)
+    search = {"numberOfResults": 3, "filter": {"in": {"key": "source", "value": []}}}
+    with pytest.raises(ClientError, match="needs at least one value"):
+        await asyncio.to_thread(
+            client.retrieve,
+            knowledgeBaseId="KBTEST1234",
+            retrievalQuery={"text": "q"},
+            retrievalConfiguration={"vectorSearchConfiguration": search},
+        )
