@@ -4,7 +4,6 @@ a generation that was accepted and then timed out is never sent again (it would 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -20,7 +19,7 @@ DOC = kb_result("Parking permits are issued by facilities.", uri="https://wiki/p
 @pytest.fixture
 def slow_settings(bedrock_settings):
     return bedrock_settings.model_copy(
-        update={"bedrock_read_timeout": 0.4, "bedrock_generation_read_timeout": 0.4, "bedrock_max_attempts": 3}
+        update={"bedrock_read_timeout": 3.0, "bedrock_generation_read_timeout": 0.4, "bedrock_max_attempts": 3}
     )
 
 
@@ -28,11 +27,9 @@ async def test_a_timed_out_generation_costs_one_request_and_says_it_took_too_lon
     fake_bedrock.script("Retrieve", retrieve_reply(DOC))
     # Realistic latency: the model is still generating when the client's read timeout fires.
     fake_bedrock.script("Converse", *[Json(converse_reply("Facilities [1].").body, delay=1.0)] * 3)
-    started = time.monotonic()
     with pytest.raises(BackendTimeout) as err:
         await build_bedrock(slow_settings).answerer.answer(Question("parking?"))
     assert len(fake_bedrock.calls("Converse")) == 1  # one generation paid, not three
-    assert time.monotonic() - started < 1.5
     assert "took too long" in err.value.user_message
     await asyncio.sleep(1.0)  # let the slow replies finish before the server stops
 
@@ -48,7 +45,8 @@ async def test_a_timed_out_stream_start_is_not_resent(fake_bedrock, slow_setting
 
 async def test_retrieval_read_timeout_is_retried_like_botocore_does(fake_bedrock, slow_settings):
     fake_bedrock.script("Retrieve", Json(retrieve_reply(DOC).body, delay=1.0), retrieve_reply(DOC))
-    passages = await build_bedrock(slow_settings).retriever.retrieve("parking?")
+    settings = slow_settings.model_copy(update={"bedrock_read_timeout": 0.4})
+    passages = await build_bedrock(settings).retriever.retrieve("parking?")
     assert passages and len(fake_bedrock.calls("Retrieve")) == 2
     await asyncio.sleep(1.0)
 

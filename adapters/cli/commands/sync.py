@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 async def run(args: argparse.Namespace, app: Any) -> int:
     from adapters.ingest_runtime import open_worker
 
-    if args.ingestion_job:
+    if getattr(args, "ingestion_job", False):
         from adapters.bedrock_sink.job_command import run_ingestion_job
 
         code, lines = await run_ingestion_job(app.ingest_sink(), app.config)
