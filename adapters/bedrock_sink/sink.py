@@ -88,8 +88,9 @@ class BedrockKbSink:
         self.rejected: dict[str, list[DocumentFailure]] = {}  # documents the sink could not stage
 
     async def _staging(self, source: str) -> None:
-        """Mark ``source`` pending before each write batch: a crash after staging leaves the mark, and a
-        batch staged while a job runs is marked after that job started, so the next job takes it."""
+        """Mark ``source`` pending before a write batch (a crash after staging leaves the mark) and again
+        after it: a job that read the earlier mark may have started before these writes landed, and the
+        newer mark survives that job's ``clear``, so the next job takes them."""
         if self.kind == "S3":
             await self.pending.mark(self.ds_id, source)
         self.changed.add(source)
@@ -122,6 +123,7 @@ class BedrockKbSink:
                 self._sent.setdefault(source, []).extend(custom_id(source, d.id) for d in docs)
             known.update({d.id: d.content_hash for d in docs})
             await self.manifest.save(source, known)
+            await self._staging(source)
 
     def _fitting(self, docs: Sequence[Document]) -> list[Document]:
         """Documents whose metadata fits; the others are reported as failures, not sent."""
@@ -160,6 +162,7 @@ class BedrockKbSink:
         for d in doc_ids:
             known.pop(d, None)
         await self.manifest.save(source, known)
+        await self._staging(source)
 
     async def _put_s3(self, doc: Document) -> None:
         key = object_key(self.prefix, doc.source, doc.id)

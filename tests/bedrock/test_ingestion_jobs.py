@@ -265,3 +265,22 @@ async def test_ingestion_job_command_records_outcomes_in_source_status(s3, tmp_p
     await staged.upsert([doc("wiki", 2)])
     code, lines = await run_ingestion_job(sink(s3, fake, pending), repo)
     assert code == 1 and "S3 access denied" in (await repo.get_status("wiki")).last_error
+
+
+async def test_writes_landing_after_a_job_read_the_marks_get_their_own_job(s3, tmp_path) -> None:
+    """Race: another process reads the marks and starts its job while this sync is still writing."""
+    fake, pending = infra_fake(s3), SqlitePendingIngests(tmp_path / "kbot.db")
+    staging = sink(s3, fake, pending)
+    other = IngestionJobs(fake, KB, DS, pending, sleep=_no_sleep, poll_interval=1)
+    original_put = staging._put_s3
+
+    async def put_then_race(document: Document) -> None:
+        if not fake.jobs:  # the other process's job starts between our mark and our write
+            await other.run_pending()
+        await original_put(document)
+
+    staging._put_s3 = put_then_race  # type: ignore[method-assign]
+    await staging.upsert([doc("wiki", 1)])
+    assert len(fake.jobs) == 1 and fake.indexed_keys() == set()  # that job ran before the write landed
+    await staging.finish("wiki")
+    assert len(fake.jobs) == 2 and fake.indexed_keys() == {f"{DOCUMENT_PREFIX}wiki/d1.txt.md"}
