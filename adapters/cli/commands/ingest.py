@@ -55,7 +55,8 @@ async def run(args: argparse.Namespace, app) -> int:
             report = await pipeline.sync(connector, source=source)
             finish = getattr(sink, "finish", None)  # Bedrock KB: start the ingestion job, wait for it
             if finish is not None:
-                await finish(source)
+                outcome = await finish(source)
+                report.failures += getattr(outcome, "failures", None) or []  # not indexed (Bedrock)
         finally:
             progress.close()
         for f in report.failures:
