@@ -50,6 +50,14 @@ async def healthz(request: web.Request) -> web.Response:
         except KbotError as exc:
             log.warning("health check: store unavailable: %s", exc)
             return web.json_response({**body, "status": "degraded", "error": exc.user_message}, status=503)
+    elif backend == "bedrock":  # cheap: the outcome of this process's latest Bedrock calls, no new call
+        try:
+            health = app.bedrock.health()  # public endpoint: no admin text (ARNs, ids), only kinds and times
+            body["bedrock"] = {k: v for k, v in health.items() if k != "last_error"}
+        except KbotError as exc:
+            body["bedrock"] = {"status": "degraded", "last_error_kind": type(exc).__name__}
+        if body["bedrock"]["status"] != "ok":
+            return web.json_response({**body, "status": "degraded"}, status=503)
     return web.json_response(body)
 
 

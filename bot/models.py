@@ -226,3 +226,22 @@ class SourceStatus:
 
     def lag_seconds(self, now: datetime) -> float | None:
         return None if self.last_success is None else (now - self.last_success).total_seconds()
+
+
+@dataclass(slots=True)
+class DocumentFailure:
+    """One document a sync could not index (a failure is data, not an exception)."""
+
+    doc_id: str | None
+    uri: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IndexOutcome:
+    """What indexing did for one source after a sync: the Bedrock job (or direct-ingest) status and
+    the documents it did not index."""
+
+    status: str
+    job_id: str | None = None
+    failures: list[DocumentFailure] = field(default_factory=list)

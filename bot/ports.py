@@ -13,6 +13,7 @@ from bot.models import (
     Conversation,
     Document,
     Feedback,
+    IndexOutcome,
     Passage,
     Question,
     Source,
@@ -101,9 +102,9 @@ class DocumentSink(Protocol):
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None: ...
 
-    async def finish(self, source: str) -> str | None:
-        """After a sync run of ``source``: the Bedrock KB sink runs its ingestion job, waits for it
-        and returns its final status; the local store has nothing left to do (``None``)."""
+    async def finish(self, source: str) -> IndexOutcome | None:
+        """After a sync run of ``source``: the Bedrock KB sink runs (or defers) its ingestion job and
+        returns its outcome, failed documents included; the local store has nothing left (``None``)."""
         ...
 
 

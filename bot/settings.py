@@ -6,11 +6,25 @@ Secrets are ``SecretStr`` so they never print; source credentials are *reference
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Bedrock default models: the one place to change them (the infra and its IAM policies follow).
+# Current Anthropic models are invoked through a cross-region inference profile whose geography
+# prefix matches the caller's region (docs/bedrock.md "Models").
+BEDROCK_DEFAULT_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+BEDROCK_DEFAULT_FAST_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0"
+_GEOGRAPHIES = (("us-gov-", "us-gov"), ("us-", "us"), ("eu-", "eu"), ("ap-", "apac"))
+
+
+def inference_profile(model_id: str, region: str | None) -> str:
+    """The cross-region inference profile id of ``model_id`` for callers in ``region``."""
+    geography = next((geo for prefix, geo in _GEOGRAPHIES if (region or "us-").startswith(prefix)), "global")
+    return f"{geography}.{model_id}"
 
 
 class Settings(BaseSettings):
@@ -27,6 +41,8 @@ class Settings(BaseSettings):
     kbot_user_groups_file: Path | None = None  # JSON: {"user id or email": ["group", ...]}
     kbot_graph_groups: bool = False  # also use Entra ID group membership (Graph, MICROSOFT_APP_* creds)
     kbot_experts_channel: str | None = None
+    kbot_teams_experts_channel: str | None = None  # Teams channel id (19:...@thread.tacv2) for "Ask an expert"
+    kbot_verified_min_similarity: float = Field(0.6, description="verified answers shown first from this similarity")
     kbot_graph_url: str = "https://graph.microsoft.com"
     kbot_login_url: str = "https://login.microsoftonline.com"
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS
@@ -43,8 +59,8 @@ class Settings(BaseSettings):
     aws_region: str | None = None
     aws_profile: str | None = None
     bedrock_knowledge_base_id: str | None = None
-    bedrock_model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-    bedrock_fast_model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    bedrock_model_id: str = ""  # default: BEDROCK_DEFAULT_MODEL through the region's inference profile
+    bedrock_fast_model_id: str = ""  # default: BEDROCK_DEFAULT_FAST_MODEL, likewise
     bedrock_agent_id: str | None = None
     bedrock_agent_alias_id: str | None = None
     bedrock_guardrail_id: str | None = None
@@ -54,11 +70,18 @@ class Settings(BaseSettings):
     bedrock_data_source_id: str | None = None
     bedrock_data_source_bucket: str | None = None
     bedrock_data_source_type: Literal["S3", "CUSTOM"] = "S3"
-    bedrock_max_attempts: int = 4  # botocore adaptive retry: total attempts per call
+    bedrock_max_attempts: int = 3  # total attempts per call (docs/bedrock.md "Timeouts and retries")
     bedrock_connect_timeout: float = 5.0
-    bedrock_read_timeout: float = 60.0
+    bedrock_read_timeout: float = 20.0  # retrieval (Retrieve), retried by botocore
+    # Generations: the wait for each response part (answers and summaries stream); never re-sent once
+    # accepted, a timed-out generation may have run and been billed.
+    bedrock_generation_read_timeout: float = 60.0
+    # S3 data source: "start" runs the ingestion job after a sync (one at a time per data source);
+    # "defer" only stages and marks the source pending (Step Functions runs one job after all syncs).
+    bedrock_ingestion_job: Literal["start", "defer"] = "start"
     bedrock_max_tokens: int = 1024
-    bedrock_search_type: Literal["HYBRID", "SEMANTIC"] = "HYBRID"  # SEMANTIC for stores without hybrid
+    # Unset: Bedrock picks the search type. HYBRID only for stores that support it (not S3 Vectors).
+    bedrock_search_type: Literal["HYBRID", "SEMANTIC"] | None = None
 
     # --- Slack ------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None
@@ -86,6 +109,15 @@ class Settings(BaseSettings):
 
     # --- server -----------------------------------------------------------------------------
     port: int = 3000
+
+    @model_validator(mode="after")
+    def _default_bedrock_models(self) -> Settings:
+        region = self.aws_region or os.environ.get("AWS_DEFAULT_REGION")
+        self.bedrock_model_id = self.bedrock_model_id or inference_profile(BEDROCK_DEFAULT_MODEL, region)
+        self.bedrock_fast_model_id = self.bedrock_fast_model_id or inference_profile(
+            BEDROCK_DEFAULT_FAST_MODEL, region
+        )
+        return self
 
     @property
     def teams_enabled(self) -> bool:

@@ -12,11 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from bot.settings import Settings
-
-# The app's own defaults are the deployment defaults: one place for model ids.
-_DEFAULT_MODEL = str(Settings.model_fields["bedrock_model_id"].default)
-_DEFAULT_FAST_MODEL = str(Settings.model_fields["bedrock_fast_model_id"].default)
+from bot.settings import BEDROCK_DEFAULT_FAST_MODEL, BEDROCK_DEFAULT_MODEL, inference_profile
 
 _VALID_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653}
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -39,8 +35,10 @@ class DeployConfig:
     # --- knowledge -------------------------------------------------------------------------
     embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     embedding_dimensions: int = 1024
-    model_id: str = _DEFAULT_MODEL
-    fast_model_id: str = _DEFAULT_FAST_MODEL
+    # The app's own defaults (bot/settings.py), through the deployment region's inference profile;
+    # the IAM policies are generated from these ids (infra/stacks/common.py bedrock_model_arns).
+    model_id: str = ""
+    fast_model_id: str = ""
     enable_custom_data_source: bool = False
     data_source_type: Literal["S3", "CUSTOM"] = "S3"  # which data source the worker writes to
     enable_agent: bool = False
@@ -83,6 +81,10 @@ class DeployConfig:
             problems.append("name must be 2-21 chars of lowercase letters, digits and '-'")
         if len(f"{self.name}-documents-{self.account}-{self.region}") > 63:
             problems.append("name is too long for the documents bucket name (63 characters at most)")
+        if not self.model_id:
+            object.__setattr__(self, "model_id", inference_profile(BEDROCK_DEFAULT_MODEL, self.region))
+        if not self.fast_model_id:
+            object.__setattr__(self, "fast_model_id", inference_profile(BEDROCK_DEFAULT_FAST_MODEL, self.region))
         if not self.availability_zones:
             object.__setattr__(self, "availability_zones", (f"{self.region}a", f"{self.region}b"))
         elif any(not az.startswith(self.region) for az in self.availability_zones):

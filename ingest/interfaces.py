@@ -21,6 +21,10 @@ from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.models import DocumentFailure
+
+__all__ = ["DocumentFailure"]  # re-exported: connectors report failures with it
+
 log = logging.getLogger(__name__)
 
 
@@ -39,13 +43,6 @@ class RawDocument:
     acl_groups: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     version: str | None = None  # cheap change marker (etag, revision id, mtime+size) if known
-
-
-@dataclass(slots=True)
-class DocumentFailure:
-    doc_id: str | None
-    uri: str
-    reason: str
 
 
 class ConnectorCheckpoint(BaseModel):
@@ -96,3 +93,19 @@ class CheckpointedConnector(Protocol[CT]):
 
 
 Connector = CheckpointedConnector[Any]  # any kind's connector (the pipeline and worker take these)
+@runtime_checkable
+class PendingIngests(Protocol):
+    """Durable "staged, not yet indexed" marks, one per (data source, source).
+
+    A sync marks its source *before* staging anything, and the mark is cleared only by the
+    ingestion job that started after it was set: a crash between staging and the job leaves the
+    mark, so the next run starts the job. ``clear`` keeps a mark set again since ``marks`` was read.
+    """
+
+    async def mark(self, data_source: str, source: str) -> None: ...
+
+    async def pending(self, data_source: str) -> dict[str, str]:
+        """source -> the mark's token (when it was set), for :meth:`clear`."""
+        ...
+
+    async def clear(self, data_source: str, marks: dict[str, str]) -> None: ...

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.models import Chunk, Document
+from bot.models import Chunk, Document, IndexOutcome
 from bot.ports import Embedder
 from ingest.chunking import chunk_document, chunk_hash, embedding_text
 
@@ -58,6 +58,6 @@ class LocalStoreSink:
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
         await self.store.delete(source, doc_ids)
 
-    async def finish(self, source: str) -> str | None:
+    async def finish(self, source: str) -> IndexOutcome | None:
         """Nothing to do: every upsert was written (and embedded) already."""
         return None

@@ -60,7 +60,9 @@ class SyncWorker:
                 await self.catalog.ensure_source(source.name, source.kind, source_location(source))
             connector = await self.connectors(source)
             report = await self.pipeline.sync(connector, source=source.name)
-            await self.pipeline.sink.finish(source.name)  # Bedrock: run the ingestion job
+            outcome = await self.pipeline.sink.finish(source.name)  # Bedrock KB: the ingestion job
+            if outcome is not None:
+                report.failures += outcome.failures  # staged but not indexed (Bedrock)
             documents = len(await self.pipeline.sink.known(source.name))
         except KbotError as exc:
             log.error("sync of %s failed: %s", source.name, exc, extra={"kb_source": source.name, **lag_extra})

@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.bedrock.calls import record_usage, stream_call
 from adapters.bedrock.converse import guardrail_blocked
+from adapters.bedrock.filters import no_sources_answer
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.citing import SentinelGate, is_abstention, mark_spans, not_found
@@ -47,8 +48,10 @@ class AgentAnswerer:
         knowledge_base: KnowledgeBaseRetriever | None = None,
         top_k: int = 8,
         guarded: bool = False,
+        attempts: int = 1,
     ) -> None:
         self._client = agent_runtime
+        self._attempts = attempts
         self._agent_id = agent_id
         self._alias_id = alias_id
         self._kb = knowledge_base
@@ -87,6 +90,9 @@ class AgentAnswerer:
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
         if not question.text.strip():
             raise InputError("empty question", user_message="Please type a question.")
+        if (nothing := no_sources_answer(question)) is not None:
+            yield nothing
+            return
         request: dict[str, Any] = {
             "agentId": self._agent_id,
             "agentAliasId": self._alias_id,
@@ -101,7 +107,7 @@ class AgentAnswerer:
         usage: list[Usage] = []
         intervened = False
         async with aclosing(
-            stream_call(self._client.invoke_agent, "InvokeAgent", "completion", **request)
+            stream_call(self._client.invoke_agent, "InvokeAgent", "completion", self._attempts, **request)
         ) as events:
             head = await anext(events)
             session_id = head.get("sessionId") or request["sessionId"]

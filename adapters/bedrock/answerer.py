@@ -8,6 +8,7 @@ from contextlib import aclosing
 from typing import Any
 
 from adapters.bedrock.converse import Completion, ConverseModel, guarded_text
+from adapters.bedrock.filters import no_sources_answer
 from bot.answering.prompts import CONDENSE_SYSTEM_PROMPT, GROUNDED_SYSTEM_PROMPT
 from bot.citing import GroundedReply, grounded_answer, not_found
 from bot.errors import InputError
@@ -57,6 +58,8 @@ class ConverseAnswerer:
         return guarded_text(text) if self._model.guardrail else {"text": text}
 
     async def answer(self, question: Question) -> Answer:
+        if (nothing := no_sources_answer(question)) is not None:
+            return nothing
         query, passages, usage = await self._prepare(question)
         if not passages:
             return not_found(usage, question.conversation_id)
@@ -66,6 +69,9 @@ class ConverseAnswerer:
         )
 
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
+        if (nothing := no_sources_answer(question)) is not None:
+            yield nothing
+            return
         query, passages, usage = await self._prepare(question)
         if not passages:
             yield not_found(usage, question.conversation_id)

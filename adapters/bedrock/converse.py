@@ -37,7 +37,10 @@ class Completion:
 def guardrail_blocked(model_id: str, operation: str, blocked_text: str = "") -> GuardrailIntervened:
     """The error for a guardrail intervention: the guardrail's own blocked message when it has one."""
     polite = blocked_text.strip() or GuardrailIntervened.user_message
-    log.warning("guardrail intervened on %s %s", operation, model_id, extra={"kb_model_id": model_id})
+    log.warning(
+        "guardrail intervened on %s %s", operation, model_id,
+        extra={"kb_model_id": model_id, "kb_event": "guardrail_intervened"},  # the dashboard's metric
+    )
     return GuardrailIntervened(
         f"Bedrock guardrail intervened on {operation} ({model_id})", user_message=polite
     )
@@ -58,8 +61,10 @@ class ConverseModel:
         guardrail: Guardrail | None = None,
         max_tokens: int = 1024,
         temperature: float = 0.0,
+        attempts: int = 1,
     ) -> None:
         self._client = runtime
+        self._attempts = attempts
         self.model_id = model_id
         self.guardrail = guardrail
         self._max_tokens = max_tokens
@@ -101,7 +106,7 @@ class ConverseModel:
         max_tokens: int | None = None,
     ) -> Completion:
         request = self._request(system, messages, streaming=False, max_tokens=max_tokens)
-        response = await call(self._client.converse, "Converse", **request)
+        response = await call(self._client.converse, "Converse", self._attempts, **request)
         usage = record_usage(self.model_id, "Converse", response.get("usage"))
         content = ((response.get("output") or {}).get("message") or {}).get("content") or []
         text = "".join(block.get("text", "") for block in content)
@@ -120,7 +125,7 @@ class ConverseModel:
         parts: list[str] = []
         stop, usage_raw = "", None
         async with aclosing(
-            stream_call(self._client.converse_stream, "ConverseStream", "stream", **request)
+            stream_call(self._client.converse_stream, "ConverseStream", "stream", self._attempts, **request)
         ) as events:
             await anext(events)  # response head: nothing needed from it
             async for event in events:

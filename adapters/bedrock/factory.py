@@ -70,13 +70,18 @@ def build_bedrock(
         settings.bedrock_model_id,
         guardrail=guardrail,
         max_tokens=settings.bedrock_max_tokens,
+        attempts=clients.attempts,
     )
     fast_model = ConverseModel(
-        clients.runtime, settings.bedrock_fast_model_id, guardrail=guardrail, max_tokens=FAST_MAX_TOKENS
+        clients.runtime,
+        settings.bedrock_fast_model_id,
+        guardrail=guardrail,
+        max_tokens=FAST_MAX_TOKENS,
+        attempts=clients.attempts,
     )
     kb_retriever = (
         KnowledgeBaseRetriever(
-            clients.agent_runtime,
+            clients.retrieval,
             settings.bedrock_knowledge_base_id,
             search_type=settings.bedrock_search_type,
             rerank_model_arn=settings.bedrock_rerank_model_arn,
@@ -96,6 +101,7 @@ def build_bedrock(
             knowledge_base=kb_retriever,
             top_k=settings.kbot_top_k,
             guarded=guardrail is not None,
+            attempts=clients.attempts,
         )
     elif kb_retriever is None:
         raise ConfigError(f"BEDROCK_ANSWER_MODE={mode} needs BEDROCK_KNOWLEDGE_BASE_ID")
@@ -112,6 +118,7 @@ def build_bedrock(
             guardrail=guardrail,
             max_tokens=settings.bedrock_max_tokens,
             top_k=settings.kbot_top_k,
+            attempts=clients.attempts,
         )
     else:
         answerer = ConverseAnswerer(kb_retriever, model, fast_model, top_k=settings.kbot_top_k)

@@ -1,6 +1,7 @@
 """Translate botocore faults into :mod:`bot.errors`: a detailed admin text, a short user message.
 
-Called after botocore's own retries are spent, so throttling and unavailability here are final.
+Called once retries are spent (see :mod:`.client` for which call kinds are retried on what), so
+throttling and unavailability here are final.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ _DENIED = {
     "MissingAuthenticationTokenException",
 }
 _MODEL_OPERATIONS = {"Converse", "ConverseStream"}
+GENERATIONS = {"Converse", "ConverseStream", "RetrieveAndGenerate", "RetrieveAndGenerateStream", "InvokeAgent"}
+TOOK_TOO_LONG = (
+    "That took too long to answer, so I stopped waiting. Please try again, or ask a narrower question."
+)
 
 
 def translate(exc: BaseException, operation: str, model_id: str | None = None) -> KbotError:
@@ -66,6 +71,11 @@ def _classify(exc: BaseException, operation: str, model_id: str | None) -> KbotE
     if isinstance(exc, ClientError):
         return _from_client_error(exc, operation, model_id)
     where = f"Bedrock {operation}"
+    if isinstance(exc, ReadTimeoutError) and operation in GENERATIONS:
+        return BackendTimeout(
+            f"{where} timed out while generating (not re-sent: it may have run and been billed): {exc}",
+            user_message=TOOK_TOO_LONG,
+        )
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return BackendTimeout(f"{where} timed out after retries: {exc}")
     if isinstance(exc, EndpointConnectionError | ConnectionClosedError):
@@ -88,8 +98,12 @@ def _from_client_error(exc: ClientError, operation: str, model_id: str | None) -
     message = str(err.get("Message") or "")
     detail = f"Bedrock {operation} failed: {code}: {message}".rstrip(": ")
     lowered = message.lower()
+    if code == "ServiceQuotaExceededException":
+        return ThrottledError(f"{detail} (a service quota is exhausted; not retried: consider a quota increase)")
     if code in _THROTTLED:
         return ThrottledError(f"{detail} (still throttled after retries; consider a quota increase)")
+    if code == "ModelTimeoutException":
+        return BackendTimeout(f"{detail} (the model took too long; not retried)", user_message=TOOK_TOO_LONG)
     if code in _UNAVAILABLE:
         return BackendTimeout(f"{detail} (after retries)")
     if code in _DENIED:

@@ -10,6 +10,7 @@ from typing import Any
 
 from adapters.bedrock.calls import call, stream_call
 from adapters.bedrock.converse import Guardrail, guardrail_blocked
+from adapters.bedrock.filters import no_sources_answer
 from adapters.bedrock.mapping import attributed_citations
 from adapters.bedrock.retriever import KnowledgeBaseRetriever
 from bot.answering.prompts import RAG_PROMPT_TEMPLATE
@@ -64,8 +65,10 @@ class RetrieveAndGenerateAnswerer:
         guardrail: Guardrail | None = None,
         max_tokens: int = 1024,
         top_k: int = 8,
+        attempts: int = 1,
     ) -> None:
         self._client = agent_runtime
+        self._attempts = attempts
         self._kb = knowledge_base
         self._model_id = model_id
         self._guardrail = guardrail
@@ -103,8 +106,12 @@ class RetrieveAndGenerateAnswerer:
         return request
 
     async def answer(self, question: Question) -> Answer:
+        if (nothing := no_sources_answer(question)) is not None:
+            return nothing
         response = await self._with_session(
-            question, lambda req: call(self._client.retrieve_and_generate, "RetrieveAndGenerate", **req)
+            question, lambda req: call(
+                self._client.retrieve_and_generate, "RetrieveAndGenerate", self._attempts, **req
+            )
         )
         await self.sessions.put(question.conversation_id, response.get("sessionId"))
         return self._final(
@@ -115,11 +122,18 @@ class RetrieveAndGenerateAnswerer:
         )
 
     async def stream(self, question: Question) -> AsyncGenerator[AnswerDelta | Answer, None]:
+        if (nothing := no_sources_answer(question)) is not None:
+            yield nothing
+            return
         request = await self._request(question)
         gate, parts, raw_citations, action, session_id = SentinelGate(), [], [], None, None
         try:
             events_source = stream_call(
-                self._client.retrieve_and_generate_stream, "RetrieveAndGenerateStream", "stream", **request
+                self._client.retrieve_and_generate_stream,
+                "RetrieveAndGenerateStream",
+                "stream",
+                self._attempts,
+                **request,
             )
             async with aclosing(events_source) as events:
                 head = await anext(events)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.bedrock.calls import call
-from adapters.bedrock.filters import retrieval_filter
+from adapters.bedrock.filters import no_sources, retrieval_filter
 from adapters.bedrock.mapping import passage_from_result
 from bot.models import Passage
 
@@ -18,11 +18,17 @@ def vector_search_config(
     groups: Sequence[str] | None,
     sources: Sequence[str] | None,
     *,
-    search_type: str = "HYBRID",
+    search_type: str | None = None,
     rerank_model_arn: str | None = None,
 ) -> dict[str, Any]:
-    """The ``vectorSearchConfiguration`` shared by Retrieve, RetrieveAndGenerate and agent sessions."""
-    config: dict[str, Any] = {"numberOfResults": min(k, MAX_RESULTS), "overrideSearchType": search_type}
+    """The ``vectorSearchConfiguration`` shared by Retrieve, RetrieveAndGenerate and agent sessions.
+
+    ``overrideSearchType`` is sent only when configured: HYBRID is refused by stores without a
+    filterable text field (S3 Vectors among them), and without it Bedrock picks what the store supports.
+    """
+    config: dict[str, Any] = {"numberOfResults": min(k, MAX_RESULTS)}
+    if search_type:
+        config["overrideSearchType"] = search_type
     where = retrieval_filter(groups, sources)
     if where is not None:
         config["filter"] = where
@@ -45,7 +51,7 @@ class KnowledgeBaseRetriever:
         agent_runtime: Any,
         knowledge_base_id: str,
         *,
-        search_type: str = "HYBRID",
+        search_type: str | None = None,
         rerank_model_arn: str | None = None,
     ) -> None:
         self._client = agent_runtime
@@ -68,7 +74,7 @@ class KnowledgeBaseRetriever:
         groups: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
     ) -> list[Passage]:
-        if not query.strip() or (sources is not None and not any(sources)):
+        if not query.strip() or no_sources(sources):
             return []
         response = await call(
             self._client.retrieve,

@@ -1,4 +1,6 @@
-"""``bot.ports.Summarizer`` on Bedrock ``Converse``: the same :class:`Summary` structure as the embedded one.
+"""``bot.ports.Summarizer`` on Bedrock ``ConverseStream``: the same :class:`Summary` structure as the
+embedded one. Streamed because a summary is long (up to ~30k tokens in, 2,048 out): the read timeout then
+bounds the gap between parts, not the whole generation, and a slow summary is never sent twice.
 
 The model answers in plain-text JSON rather than through a tool call, because guardrails do not
 evaluate tool-call arguments; items point at message numbers, which carry the links and authors.
@@ -7,9 +9,10 @@ evaluate tool-call arguments; items point at message numbers, which carry the li
 from __future__ import annotations
 
 import json
+from contextlib import aclosing
 from typing import Any
 
-from adapters.bedrock.converse import ConverseModel, guarded_text
+from adapters.bedrock.converse import Completion, ConverseModel, guarded_text
 from bot.answering.prompts import SUMMARY_MESSAGE_TEMPLATE, SUMMARY_SYSTEM_PROMPT, SUMMARY_USER_TEMPLATE
 from bot.errors import BackendError, InputError
 from bot.models import ActionItem, Conversation, Message, Summary, SummaryItem
@@ -96,11 +99,17 @@ class BedrockSummarizer:
         title = f"Title: {conversation.title}\n" if conversation.title else ""
         prompt = SUMMARY_USER_TEMPLATE.format(title=title, messages=lines)
         block = guarded_text(prompt) if self._model.guardrail else {"text": prompt}
-        completion = await self._model.complete(
+        completion: Completion | None = None
+        parts = self._model.stream(
             SUMMARY_SYSTEM_PROMPT.format(kind=conversation.kind),
             [{"role": "user", "content": [block]}],
             max_tokens=SUMMARY_MAX_TOKENS,
         )
+        async with aclosing(parts) as items:
+            async for item in items:
+                if isinstance(item, Completion):
+                    completion = item
+        assert completion is not None  # ConverseModel.stream always ends with its Completion
         data = _json_object(completion.text)
         return Summary(
             tldr=str(data["tldr"]).strip(),

@@ -10,6 +10,21 @@ from adapters.bedrock_sink.manifest import FileManifest, Manifest, S3Manifest
 from adapters.bedrock_sink.sink import BedrockKbSink
 from bot.errors import ConfigError
 from bot.settings import Settings
+from ingest.interfaces import PendingIngests
+
+
+def pending_ingests(settings: Settings) -> PendingIngests:
+    """Durable "staged, not yet indexed" marks: the config table on AWS, else the local SQLite file."""
+    if settings.kbot_config_table:
+        from adapters.config_store.dynamodb_pending_ingest import DynamoPendingIngests
+
+        return DynamoPendingIngests(
+            settings.kbot_config_table, region=settings.aws_region, profile=settings.aws_profile,
+            max_attempts=settings.bedrock_max_attempts,
+        )
+    from adapters.store.pending_ingest import SqlitePendingIngests
+
+    return SqlitePendingIngests(settings.kbot_db)
 
 
 def build_bedrock_sink(settings: Settings) -> BedrockKbSink:
@@ -35,4 +50,5 @@ def build_bedrock_sink(settings: Settings) -> BedrockKbSink:
     return BedrockKbSink(
         agent=agent, knowledge_base_id=kb, data_source_id=ds, manifest=manifest,
         data_source_type=settings.bedrock_data_source_type, s3=s3, bucket=bucket,
+        pending=pending_ingests(settings), start_jobs=settings.bedrock_ingestion_job == "start",
     )

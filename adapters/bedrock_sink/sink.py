@@ -1,10 +1,13 @@
 """DocumentSink for an Amazon Bedrock Knowledge Base.
 
 * **S3 data source**: each document is ``<prefix><source>/<id>.md`` in the data source's bucket with
-  a ``.metadata.json`` sidecar; deletions remove both; :meth:`finish` starts an ingestion job and
-  polls ``GetIngestionJob`` to a final status.
+  a ``.metadata.json`` sidecar; deletions remove both. Staging marks the source pending (durably)
+  before the first write; :meth:`finish` runs one ingestion job for every pending source
+  (:mod:`.jobs`), or, with ``start_jobs=False`` (Step Functions' per-source syncs), leaves that to
+  the single job state after the Map.
 * **CUSTOM data source**: ``IngestKnowledgeBaseDocuments`` / ``DeleteKnowledgeBaseDocuments`` in
-  batches (the service model allows 10 per call) with deterministic ``clientToken`` values.
+  batches (the service model allows 10 per call) with deterministic ``clientToken`` values;
+  :meth:`finish` reads each document's final status back (:mod:`.direct`).
 
 Which documents are stored, with which content hash, is kept in a manifest (an S3 object outside
 the document prefix, or a local JSON file), so an unchanged document is never re-sent.
@@ -16,22 +19,30 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adapters.bedrock.faults import translate
-from adapters.bedrock_sink.layout import attributes, client_token, document_text, object_key, sidecar
+from adapters.bedrock_sink.direct import custom_id, read_back
+from adapters.bedrock_sink.jobs import IndexOutcome, IngestionJobs, MemoryPendingIngests
+from adapters.bedrock_sink.layout import (
+    DOCUMENT_PREFIX,
+    MetadataTooLarge,
+    attributes,
+    client_token,
+    document_text,
+    object_key,
+    sidecar,
+)
 from adapters.bedrock_sink.manifest import Manifest
-from bot.errors import BackendError, BackendTimeout
 from bot.models import Document
+from ingest.interfaces import DocumentFailure, PendingIngests
 
 log = logging.getLogger(__name__)
 CUSTOM_BATCH = 10  # bedrock-agent model: documents / documentIdentifiers max 10 per call
 MAX_INLINE_TEXT = 5_242_880
-FINAL = {"COMPLETE", "FAILED", "STOPPED"}
 
 
 class BedrockKbSink:
@@ -50,10 +61,12 @@ class BedrockKbSink:
         data_source_type: Literal["S3", "CUSTOM"] = "S3",
         s3: Any = None,
         bucket: str | None = None,
-        prefix: str = "kbot-docs/",
+        prefix: str = DOCUMENT_PREFIX,
         poll_interval: float = 10.0,
         poll_timeout: float = 3600.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pending: PendingIngests | None = None,
+        start_jobs: bool = True,
     ) -> None:
         if data_source_type == "S3" and (s3 is None or not bucket):
             raise ValueError("an S3 data source needs an s3 client and a bucket")
@@ -69,7 +82,23 @@ class BedrockKbSink:
         self.poll_timeout = poll_timeout
         self.sleep = sleep
         self._known: dict[str, dict[str, str]] = {}
-        self.changed: set[str] = set()  # sources with changes not yet ingested (S3)
+        self.changed: set[str] = set()  # sources staged in this run
+        self.pending = pending or MemoryPendingIngests()
+        self.start_jobs = start_jobs
+        self.jobs = IngestionJobs(
+            agent, knowledge_base_id, data_source_id, self.pending, prefix=prefix,
+            poll_interval=poll_interval, poll_timeout=poll_timeout, sleep=sleep,
+        )
+        self._sent: dict[str, list[str]] = {}  # CUSTOM: document ids sent per source, read back in finish
+        self.rejected: dict[str, list[DocumentFailure]] = {}  # documents the sink could not stage
+
+    async def _staging(self, source: str) -> None:
+        """Mark ``source`` pending before a write batch (a crash after staging leaves the mark) and again
+        after it: a job that read the earlier mark may have started before these writes landed, and the
+        newer mark survives that job's ``clear``, so the next job takes them."""
+        if self.kind == "S3":
+            await self.pending.mark(self.ds_id, source)
+        self.changed.add(source)
 
     async def _call(self, client: Any, operation: str, **params: Any) -> Any:
         try:
@@ -88,20 +117,36 @@ class BedrockKbSink:
             by_source.setdefault(doc.source, []).append(doc)
         for source, docs in by_source.items():
             known = self._known.setdefault(source, await self.manifest.load(source))
+            await self._staging(source)
+            docs = self._fitting(docs)
             if self.kind == "S3":
                 for doc in docs:
                     await self._put_s3(doc)
             else:
                 for start in range(0, len(docs), CUSTOM_BATCH):
                     await self._ingest_custom(docs[start : start + CUSTOM_BATCH])
+                self._sent.setdefault(source, []).extend(custom_id(source, d.id) for d in docs)
             known.update({d.id: d.content_hash for d in docs})
             await self.manifest.save(source, known)
-            self.changed.add(source)
+            await self._staging(source)
+
+    def _fitting(self, docs: Sequence[Document]) -> list[Document]:
+        """Documents whose metadata fits; the others are reported as failures, not sent."""
+        kept = []
+        for doc in docs:
+            try:
+                attributes(doc)
+            except MetadataTooLarge as exc:
+                self.rejected.setdefault(doc.source, []).append(DocumentFailure(doc.id, doc.uri, str(exc)))
+                continue
+            kept.append(doc)
+        return kept
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
         if not doc_ids:
             return
         known = self._known.setdefault(source, await self.manifest.load(source))
+        await self._staging(source)
         if self.kind == "S3":
             bases = [object_key(self.prefix, source, d) for d in doc_ids]
             keys = [k for base in bases for k in (base, f"{base}.metadata.json")]
@@ -122,7 +167,7 @@ class BedrockKbSink:
         for d in doc_ids:
             known.pop(d, None)
         await self.manifest.save(source, known)
-        self.changed.add(source)
+        await self._staging(source)
 
     async def _put_s3(self, doc: Document) -> None:
         key = object_key(self.prefix, doc.source, doc.id)
@@ -163,34 +208,33 @@ class BedrockKbSink:
             documents=payload,
         )
 
-    async def finish(self, source: str) -> str | None:
-        """S3: run an ingestion job for the changes and wait for its final status."""
-        if self.kind != "S3" or source not in self.changed:
-            return None
-        started = await self._call(
-            self.agent, "start_ingestion_job", knowledgeBaseId=self.kb_id, dataSourceId=self.ds_id,
-            description=f"kbot sync of {source}"[:200],
-            clientToken=client_token("job", source, uuid.uuid4().hex),
-        )
-        job = started["ingestionJob"]
-        waited = 0.0
-        while job["status"] not in FINAL:
-            if waited >= self.poll_timeout:
-                raise BackendTimeout(
-                    f"ingestion job {job['ingestionJobId']} still {job['status']} after {waited:.0f}s"
-                )
-            await self.sleep(self.poll_interval)
-            waited += self.poll_interval
-            job = (await self._call(
-                self.agent, "get_ingestion_job", knowledgeBaseId=self.kb_id, dataSourceId=self.ds_id,
-                ingestionJobId=job["ingestionJobId"],
-            ))["ingestionJob"]
+    async def finish(self, source: str) -> IndexOutcome | None:
+        """Index what was staged: S3 runs (or defers) the ingestion job; CUSTOM reads statuses back."""
+        rejected = self.rejected.pop(source, [])
+        if self.kind == "CUSTOM":
+            outcome = await self._read_back(source)
+        elif not self.start_jobs:
+            outcome = IndexOutcome("PENDING") if source in self.changed else None
+        else:
+            outcome = (await self.jobs.run_pending()).get(source)
         self.changed.discard(source)
-        if job["status"] != "COMPLETE":
-            reasons = "; ".join(job.get("failureReasons") or []) or "no reason given"
-            raise BackendError(f"ingestion job {job['ingestionJobId']} ended {job['status']}: {reasons}")
-        stats = job.get("statistics") or {}
-        if stats.get("numberOfDocumentsFailed"):
-            failed = stats["numberOfDocumentsFailed"]
-            log.warning("ingestion job %s: %s documents failed", job["ingestionJobId"], failed)
-        return str(job["status"])
+        if rejected:
+            outcome = outcome or IndexOutcome("STAGED")
+            outcome.failures[:0] = rejected
+        return outcome
+
+    async def _read_back(self, source: str) -> IndexOutcome | None:
+        sent = self._sent.pop(source, [])
+        if not sent:
+            return None
+
+        async def call(operation: str, **params: Any) -> Any:
+            return await self._call(self.agent, operation, knowledgeBaseId=self.kb_id, dataSourceId=self.ds_id,
+                                    **params)
+
+        failures, unfinished = await read_back(
+            call, sent, poll_interval=self.poll_interval, poll_timeout=self.poll_timeout, sleep=self.sleep
+        )
+        if unfinished:
+            log.warning("%s: %d documents still being indexed after %.0fs", source, len(unfinished), self.poll_timeout)
+        return IndexOutcome("INDEXED" if not failures else "PARTIAL", failures=failures)

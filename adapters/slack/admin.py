@@ -105,6 +105,7 @@ def register_admin(bolt: AsyncApp, app: App) -> None:
                 actor,
                 str(command.get("text") or ""),
                 channel=("slack", channel) if channel else None,
+                answers=app.verified,
             )
             if reply.open_add_form:
                 await open_add_modal(client, str(command.get("trigger_id")), actor.user_id)

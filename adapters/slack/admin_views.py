@@ -23,7 +23,9 @@ USAGE = (
     "`sources` list sources · `status` sync health · `add` add a source (form)\n"
     "`sync NAME` sync now · `enable NAME` · `disable NAME` · `remove NAME`\n"
     "`admins` list admins · `admins add @user|email`\n"
-    "`channel [sources=a,b|all] [visibility=members|ephemeral]` settings of this channel"
+    "`channel [sources=a,b|all] [visibility=members|ephemeral]` settings of this channel\n"
+    "`answers` verified answers · `answers review` · `answers show|remove ID` · "
+    "`answers edit ID audience=a,b|review=DATE|answer=TEXT` · `answers export` · `answers import`"
 )
 
 

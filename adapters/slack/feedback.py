@@ -15,6 +15,7 @@ from adapters.slack.access import slack_ask_request
 from adapters.slack.context import SLACK_ERRORS, SlackContext, user_error_text
 from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.records import AnswerRecord
+from adapters.slack.verified import expert_post
 from bot.errors import InputError
 from bot.models import Answer, Feedback
 
@@ -128,7 +129,8 @@ def register_feedback(bolt: AsyncApp, ctx: SlackContext) -> None:
             f"\n*Bot's answer:* {escape(truncate(rec.answer.text, 1000)) or '(none)'}{where}"
         )
         try:
-            await client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+            post = await expert_post(ctx, text, rec.question, user, rec.channel, rec.thread_ts or rec.message_ts)
+            await client.chat_postMessage(channel=channel, text=text, blocks=post, unfurl_links=False)
         except SLACK_ERRORS:
             log.warning("could not post to the experts channel %s", channel, exc_info=True)
             await respond(

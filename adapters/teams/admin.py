@@ -38,6 +38,7 @@ _VERBS = {
     "remove",
     "admins",
     "channel",
+    "answers",
 }
 _ADMIN = re.compile(r"^\s*admin\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -102,6 +103,7 @@ async def handle_admin_command(app: App, activity: dict[str, Any]) -> dict[str, 
             teams_actor(activity),
             command,
             channel=None if personal else ("teams", teams_channel_id(activity)),
+            answers=app.verified,
         )
     except KbotError as exc:
         return _text(exc.user_message)

@@ -25,7 +25,7 @@ import requests
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, Entity
+from botbuilder.schema import Activity, ActivityTypes, ConversationParameters, Entity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from botframework.connector.models import ErrorResponseException
 from botframework.connector.teams import TeamsConnectorClient
@@ -92,6 +92,36 @@ class _TurnReplier:
         client = TeamsConnectorClient(connector.config.credentials, self._context.activity.service_url)
         details = await asyncio.to_thread(client.teams.get_team_details, team_id)  # sync msrest client
         return getattr(details, "aad_group_id", None)
+
+    async def start_thread(self, channel_id: str, activity: dict[str, Any]) -> str | None:
+        """A new post in a Teams channel (Bot Connector ``POST /v3/conversations`` with the channel
+        in ``channelData``); returns its conversation id (``<channel>;messageid=<id>``).
+        https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages"""
+        connector = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        if connector is None:
+            return None
+        inbound = self._context.activity
+        data = inbound.channel_data if isinstance(inbound.channel_data, dict) else {}
+        tenant = (data.get("tenant") or {}).get("id")
+        params = ConversationParameters(
+            is_group=True,
+            bot=inbound.recipient,
+            channel_data={"channel": {"id": channel_id}, **({"tenant": {"id": tenant}} if tenant else {})},
+            activity=to_activity(activity),
+            tenant_id=tenant,
+        )
+        created = await connector.conversations.create_conversation(params)
+        return created.id or None
+
+    async def send_to(self, conversation_id: str, activity: dict[str, Any]) -> str | None:
+        """Send into another conversation of the same tenant (e.g. tell an asker in their chat)."""
+        connector = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        if connector is None:
+            return None
+        outbound = to_activity(activity)
+        outbound.from_property = self._context.activity.recipient
+        sent = await connector.conversations.send_to_conversation(conversation_id, outbound)
+        return sent.id if sent is not None else None
 
     async def members(self, conversation_id: str, limit: int) -> list[dict[str, Any]] | None:
         connector = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)

@@ -23,7 +23,7 @@ from bot.ports import FeedbackRecorder
 
 from . import activity as act
 from .memory import ConversationMemory
-from .ports import AdminHooks, InvokeReply, Replier
+from .ports import AdminHooks, InvokeReply, Replier, VerifiedHooks
 from .render import summary_activity, text_activity
 from .summaries import TeamsSummaries
 
@@ -48,12 +48,20 @@ class TeamsInvokes:
         self.summaries = summaries
         self.admin = admin
         self._background: set[asyncio.Task[None]] = set()
+        self.verified: VerifiedHooks | None = None  # set by adapters.wiring.teams
 
     async def handle(self, activity: dict[str, Any], replier: Replier) -> InvokeReply:
         name = activity.get("name")
         value = activity.get("value")
         if name == "message/submitAction":
-            return await self._feedback_loop(activity, value)
+            reply = await self._feedback_loop(activity, value)
+            if self.verified is not None and reply.status == 200:
+                await self.verified.after_feedback(activity, replier)
+            return reply
+        if name == "adaptiveCard/action" and self.verified is not None:
+            verified_reply = await self.verified.card_action(activity, replier)
+            if verified_reply is not None:
+                return verified_reply
         if name == "adaptiveCard/action":
             admin_body = await self.admin.card_action(activity) if self.admin else None
             if admin_body is not None:

@@ -32,6 +32,14 @@ class Replier(Protocol):
         """Members of a chat or team (``id``, ``aadObjectId``, ``name``, ``email``); None: over ``limit``."""
         ...
 
+    async def start_thread(self, channel_id: str, activity: dict[str, Any]) -> str | None:
+        """Post ``activity`` as a new thread in a channel; returns the thread's conversation id."""
+        ...
+
+    async def send_to(self, conversation_id: str, activity: dict[str, Any]) -> str | None:
+        """Send ``activity`` into another conversation (same connector); returns its id."""
+        ...
+
 
 class AdminHooks(Protocol):
     """Admin chat commands and their card buttons (``adapters.teams.admin``); None = not an admin one."""
@@ -39,6 +47,17 @@ class AdminHooks(Protocol):
     async def command(self, activity: dict[str, Any]) -> dict[str, Any] | None: ...
 
     async def card_action(self, activity: dict[str, Any]) -> dict[str, Any] | None: ...
+
+
+class VerifiedHooks(Protocol):
+    """Verified answers on Teams (``adapters.teams.verified``): the "Ask an expert" offer after 👎,
+    and the expert/"Save as verified answer" card actions (None: not one of those)."""
+
+    async def after_feedback(self, activity: dict[str, Any], replier: Replier) -> None:
+        """After a recorded 👍/👎 (``message/submitAction``)."""
+        ...
+
+    async def card_action(self, activity: dict[str, Any], replier: Replier) -> InvokeReply | None: ...
 
 
 TurnHandler = Callable[[dict[str, Any], Replier], Awaitable[InvokeReply | None]]

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from adapters.teams.ports import ThreadReader
     from bot.admin.ports import ConfigRepository, GroupResolver
     from bot.admin.service import AdminService
+    from bot.verified.ports import VerifiedRepository
+    from bot.verified.service import VerifiedAnswers
     from ingest.pipeline import IngestPipeline
 
 
@@ -59,6 +61,7 @@ class AppOverrides:
     access: AccessResolver | None = None
     teams_thread_reader: ThreadReader | None = None
     state: ConversationState | None = None
+    verified: VerifiedRepository | None = None
 
 
 class App:
@@ -73,8 +76,14 @@ class App:
     # --- the conversation services every front end calls (bot.conversation) -------------
     @cached_property
     def ask(self) -> AskService:
+        from adapters.wiring.verified import with_verified_answers
+
+        answerer = with_verified_answers(
+            self.answerer, settings=self.settings, retriever=lambda: self.retriever,
+            repo=self.verified_repo, embedder=lambda: self.embedder,
+        )
         fair_use = FairUse.from_settings(lambda: self.state, self.settings)  # across replicas
-        return AskService(self.answerer, self.access, feedback=self.feedback, fair_use=fair_use)
+        return AskService(answerer, self.access, feedback=self.feedback, fair_use=fair_use)
 
     @cached_property
     def summaries(self) -> SummarizeService:
@@ -240,12 +249,25 @@ class App:
 
         return build_admin_service(self)
 
+    @cached_property
+    def verified_repo(self) -> VerifiedRepository:
+        from adapters.wiring.verified import build_verified_repo
+
+        return self.overrides.verified or build_verified_repo(self.settings)
+
+    @cached_property
+    def verified(self) -> VerifiedAnswers:
+        """Verified answers (bot.verified): saved by experts, shown first by :attr:`ask`."""
+        from bot.verified.service import VerifiedAnswers
+
+        return VerifiedAnswers(self.verified_repo, self.config, self.admin, self.ingest_sink)
+
     async def aclose(self) -> None:
         """Close the store, config store and state store if they were built (cached) here or supplied."""
         store: SqliteStore | None = self.__dict__.get("store")
         if store is not None:
             await store.close()
-        for name in ("config", "state"):
+        for name in ("config", "verified_repo", "state"):
             close = getattr(self.__dict__.get(name), "close", None)
             if close is not None:
                 result = close()

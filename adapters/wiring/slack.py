@@ -13,6 +13,7 @@ from adapters.slack.context import SlackContext
 from adapters.slack.dedupe import SeenEvents, dedupe_middleware
 from adapters.slack.events import register_assistant, register_events
 from adapters.slack.feedback import register_feedback
+from adapters.slack.verified import register_verified
 from adapters.wiring.app import App
 from bot.errors import ConfigError
 
@@ -48,6 +49,7 @@ def build_slack_app(app: App, *, socket_mode: bool = False) -> AsyncApp:
     register_assistant(bolt, ctx)
     register_commands(bolt, ctx)
     register_feedback(bolt, ctx)
+    register_verified(bolt, ctx)
     register_admin(bolt, app)
     register_events(bolt, ctx)  # last: it ends with the catch-all that acks unknown event types
     return bolt

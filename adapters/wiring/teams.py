@@ -10,6 +10,7 @@ from adapters.teams.handlers import TeamsBot
 from adapters.teams.memory import ConversationMemory
 from adapters.teams.ports import FileFetcher, ThreadReader
 from adapters.teams.summaries import TeamsSummaries
+from adapters.teams.verified import TeamsVerified
 
 if TYPE_CHECKING:
     from adapters.wiring.app import App
@@ -51,7 +52,7 @@ def build_teams_bot(
         parser=app.parser,
         max_file_bytes=settings.kbot_max_file_mb * 1024 * 1024,
     )
-    return TeamsBot(
+    bot = TeamsBot(
         app.ask,
         summaries,
         memory=memory or ConversationMemory(app.state),
@@ -60,3 +61,10 @@ def build_teams_bot(
         stream_interval=settings.kbot_teams_stream_interval if stream_interval is None else stream_interval,
         followups=followups,
     )
+    experts = settings.kbot_teams_experts_channel or (
+        settings.kbot_experts_channel if (settings.kbot_experts_channel or "").startswith("19:") else None
+    )
+    bot.invokes.verified = TeamsVerified(
+        app.verified, bot.memory, experts, thread_reader=app.overrides.teams_thread_reader or thread_reader
+    )
+    return bot

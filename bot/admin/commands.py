@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.admin.models import Actor, AdminEntry, SourceHealth
 from bot.admin.service import AdminService
@@ -15,9 +16,13 @@ from bot.admin.validation import shown
 from bot.errors import InputError
 from bot.models import Source
 
+if TYPE_CHECKING:
+    from bot.verified.service import VerifiedAnswers
+
 USAGE = (
     "Admin commands: sources | status | add | sync NAME | enable NAME | disable NAME | remove NAME | "
-    "admins | admins add USER | channel [sources=a,b|all] [visibility=members|ephemeral] | help"
+    "admins | admins add USER | channel [sources=a,b|all] [visibility=members|ephemeral] | "
+    "answers [review|show|edit|remove|export|import] | help"
 )
 _MENTION = re.compile(r"^<[@!]?(?:mailto:)?([^|>]+)(?:\|[^>]*)?>$")
 
@@ -45,11 +50,20 @@ def _one_name(args: list[str], verb: str) -> str:
 
 
 async def run_admin_command(
-    service: AdminService, actor: Actor, text: str, *, channel: tuple[str, str] | None = None
+    service: AdminService,
+    actor: Actor,
+    text: str,
+    *,
+    channel: tuple[str, str] | None = None,
+    answers: VerifiedAnswers | None = None,
 ) -> AdminReply:
     """Run one admin command line. Raises PermissionDenied / InputError / NotFoundError."""
     words = text.strip().split()
     verb, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    if verb == "answers" and answers is not None:
+        from bot.verified.commands import run_answers_command
+
+        return AdminReply(await run_answers_command(answers, actor, text.strip()[len(words[0]) :].lstrip(" ")))
     if verb in ("help", "?"):
         await service.require_admin(actor, "help")
         return AdminReply(USAGE, usage=True)

@@ -15,13 +15,14 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from infra.config import DeployConfig
-from infra.stacks.knowledge import KnowledgeStack
+from infra.stacks.knowledge import HYBRID_SEARCH_STORES, STORE_TYPE, KnowledgeStack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_DB = "/data/kbot.db"  # ephemeral task storage; the source of truth on AWS is Bedrock + DynamoDB
 WEB_PORT = 3000
 WEB_COMMAND = ["kbot", "serve", "--port", str(WEB_PORT)]
 WORKER_COMMAND = ["kbot", "sync"]  # one pass over every source; Step Functions adds --source NAME
+INGESTION_JOB_COMMAND = ["kbot", "sync", "--ingestion-job"]  # the one job after the per-source syncs
 
 
 def app_image() -> ecs.ContainerImage:
@@ -50,6 +51,8 @@ def app_environment(config: DeployConfig, knowledge: KnowledgeStack, table: dyna
         "BEDROCK_DATA_SOURCE_BUCKET": knowledge.bucket_name,
         "BEDROCK_DATA_SOURCE_TYPE": config.data_source_type,
     }
+    if STORE_TYPE in HYBRID_SEARCH_STORES:  # never for S3 Vectors: Bedrock refuses HYBRID there
+        env["BEDROCK_SEARCH_TYPE"] = "HYBRID"
     if config.admins:
         env["KBOT_ADMINS"] = config.admins
     if knowledge.agent is not None and knowledge.agent_alias is not None:

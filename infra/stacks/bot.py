@@ -43,8 +43,12 @@ from infra.stacks.knowledge import KnowledgeStack
 STATE_TTL_ATTRIBUTE = "expires_at"  # adapters/state/dynamodb_state.py TTL_ATTRIBUTE
 # Covers `kbot serve`'s drain (adapters/shutdown.py SHUTDOWN_BUDGET_SECONDS = 25) plus closing clients.
 WEB_STOP_TIMEOUT_SECONDS = 40
+# Liveness only (the process serves HTTP): a Bedrock or DynamoDB hiccup must not make ECS or the ALB
+# replace healthy tasks. /healthz (backend health, 503 when degraded) is for people and monitors.
+LIVENESS_PATH = "/livez"
 HEALTHCHECK = (
-    f"python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}/livez', timeout=3)\""
+    "python -c \"import urllib.request; "
+    f"urllib.request.urlopen('http://127.0.0.1:{WEB_PORT}{LIVENESS_PATH}', timeout=3)\""
 )
 
 
@@ -337,7 +341,7 @@ class BotStack(Stack):
             port=WEB_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[service],
-            health_check=elbv2.HealthCheck(path="/livez", healthy_http_codes="200"),  # liveness only
+            health_check=elbv2.HealthCheck(path=LIVENESS_PATH, healthy_http_codes="200"),
             deregistration_delay=Duration.seconds(30),
         )
         # Tasks mostly wait on Bedrock, so CPU barely moves under load: scale on requests per task

@@ -6,8 +6,12 @@ and ``{"action": "sync", "source": NAME}`` messages on the work queue, via a sec
 
 Flow: NormalizeInput -> ListSources (DynamoDB query, skipping disabled sources) unless sources were
 given -> Map over sources (bounded concurrency) -> RunTask ``kbot sync --source NAME`` (.sync,
-retried with backoff). Failures are caught per source so one broken source never stops the others;
-the execution fails at the end if any source failed, which is what the ingest-failure alarm watches.
+retried with backoff) with ``BEDROCK_INGESTION_JOB=defer``: each sync only stages documents and
+marks its source pending -> RunIngestionJob ``kbot sync --ingestion-job``: exactly one ingestion job
+for every pending source (Bedrock runs one job per data source at a time; a job already running,
+e.g. another execution's, is waited for). Failures are caught per source so one broken source never
+stops the others; the execution fails at the end if any source or the job failed, which is what the
+ingest-failure alarm watches.
 """
 
 from __future__ import annotations
@@ -28,12 +32,18 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.stacks.app_env import WORKER_COMMAND, app_environment, app_image
+from infra.stacks.app_env import INGESTION_JOB_COMMAND, WORKER_COMMAND, app_environment, app_image
 from infra.stacks.bot import BotStack
 from infra.stacks.common import acknowledge, acknowledge_ecr_pull, log_group
 from infra.stacks.knowledge import KnowledgeStack
 
-INGESTION_ACTIONS = ["bedrock:StartIngestionJob", "bedrock:GetIngestionJob", "bedrock:ListIngestionJobs"]
+INGESTION_ACTIONS = [
+    "bedrock:StartIngestionJob",
+    "bedrock:GetIngestionJob",
+    "bedrock:ListIngestionJobs",
+    "bedrock:ListKnowledgeBaseDocuments",  # per-document failures of a job, for `kbot sources status`
+]
+DEFER_JOB = tasks.TaskEnvironmentVariable(name="BEDROCK_INGESTION_JOB", value="defer")
 DIRECT_DOCUMENT_ACTIONS = [
     "bedrock:IngestKnowledgeBaseDocuments",
     "bedrock:DeleteKnowledgeBaseDocuments",
@@ -205,7 +215,11 @@ class IngestStack(Stack):
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             security_groups=[self.security_group],
             container_overrides=[
-                tasks.ContainerOverride(container_definition=self.container, command=sfn.JsonPath.list_at("$.command"))
+                tasks.ContainerOverride(
+                    container_definition=self.container,
+                    command=sfn.JsonPath.list_at("$.command"),
+                    environment=[DEFER_JOB],  # stage only: the one job runs after the Map
+                )
             ],
             result_path="$.task",
             task_timeout=sfn.Timeout.duration(Duration.hours(4)),
@@ -239,16 +253,20 @@ class IngestStack(Stack):
         any_failed = (
             sfn.Choice.jsonata(self, "AnySourceFailed?")
             .when(
-                sfn.Condition.jsonata("{% 'FAILED' in $states.input.results.status %}"),
+                sfn.Condition.jsonata(
+                    "{% 'FAILED' in $states.input.results.status "
+                    "or $states.input.ingestionJobOutcome.status = 'FAILED' %}"
+                ),
                 sfn.Fail(self, "IngestFailed", error="IngestFailed", cause="At least one source failed to sync"),
             )
             .otherwise(sfn.Succeed(self, "AllSynced"))
         )
-        each_source.next(
+        from_request = (
             sfn.Choice(self, "FromSyncRequest?")
             .when(sfn.Condition.is_present("$.syncRequestId"), complete_request.next(any_failed))
             .otherwise(any_failed)
         )
+        each_source.next(self._ingestion_job(bot, from_request))
 
         # Queue messages arrive already shaped like a query result (see the pipes below).
         start = normalize.next(
@@ -281,6 +299,45 @@ class IngestStack(Stack):
             "RunTask is scoped to the worker task family; ':*' lets a new revision run after a deploy.",
         )
         return machine
+
+    def _ingestion_job(self, bot: BotStack, then: sfn.IChainable) -> sfn.IChainable:
+        """One state after the Map: ``kbot sync --ingestion-job`` starts the data source's one job."""
+        run_job = tasks.EcsRunTask(
+            self,
+            "RunIngestionJob",
+            integration_pattern=sfn.IntegrationPattern.RUN_JOB,
+            cluster=bot.cluster,
+            task_definition=self.task,
+            launch_target=tasks.EcsFargateLaunchTarget(platform_version=ecs.FargatePlatformVersion.LATEST),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            security_groups=[self.security_group],
+            container_overrides=[
+                tasks.ContainerOverride(container_definition=self.container, command=INGESTION_JOB_COMMAND)
+            ],
+            result_path="$.ingestionJob",
+            task_timeout=sfn.Timeout.duration(Duration.hours(2)),
+        )
+        run_job.add_retry(
+            errors=["ECS.AmazonECSException"], max_attempts=2, interval=Duration.seconds(60), backoff_rate=2.0
+        )
+        failed = sfn.Pass(
+            self, "IngestionJobFailed", result=sfn.Result.from_object({"status": "FAILED"}),
+            result_path="$.ingestionJobOutcome",
+        )
+        done = sfn.Pass(
+            self, "IngestionJobDone", result=sfn.Result.from_object({"status": "SUCCEEDED"}),
+            result_path="$.ingestionJobOutcome",
+        )
+        run_job.add_catch(failed, errors=["States.ALL"], result_path="$.ingestionJobError")
+        exited_cleanly = sfn.Condition.and_(
+            sfn.Condition.is_present("$.ingestionJob.Containers[0].ExitCode"),
+            sfn.Condition.number_equals("$.ingestionJob.Containers[0].ExitCode", 0),
+        )
+        failed.next(then)
+        done.next(then)
+        return run_job.next(
+            sfn.Choice(self, "IngestionJobExitedCleanly?").when(exited_cleanly, done).otherwise(failed)
+        )
 
     def _queue_pipe(self, bot: BotStack) -> None:
         """``{"action": "sync", "source": NAME}`` on the work queue starts a one-source execution."""

@@ -18,13 +18,19 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3vectors as s3vectors
 from constructs import Construct
 
+from adapters.bedrock_sink.layout import DOCUMENT_PREFIX, NON_FILTERABLE_KEYS
 from infra.config import DeployConfig
 from infra.stacks.common import acknowledge, acknowledge_profile_wildcards, bedrock_model_arns
 
-# Bedrock writes the chunk text and its own metadata into these keys; they exceed the 2 KB
-# filterable-metadata budget of S3 Vectors, so they must be non-filterable. Custom metadata
-# (e.g. the ACL groups used for permission-aware retrieval) stays filterable.
-NON_FILTERABLE_KEYS = ["AMAZON_BEDROCK_TEXT", "AMAZON_BEDROCK_METADATA"]
+# S3 Vectors allows 2 KB of filterable metadata per vector. Bedrock's chunk text and metadata
+# (AMAZON_BEDROCK_*) and kbot's display-only keys (title, source_uri, modified) are declared
+# non-filterable (adapters/bedrock_sink/layout.py); the keys retrieval filters on (acl_groups,
+# source) stay filterable and the sink keeps them under the limit.
+STORE_TYPE = "S3_VECTORS"
+# Vector stores on which Retrieve accepts overrideSearchType=HYBRID (those with a filterable text
+# field); S3 Vectors is not one, so BEDROCK_SEARCH_TYPE is left unset and Bedrock picks SEMANTIC.
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_KnowledgeBaseVectorSearchConfiguration.html
+HYBRID_SEARCH_STORES = frozenset({"OPENSEARCH_SERVERLESS", "OPENSEARCH_MANAGED_CLUSTER", "RDS", "MONGO_DB_ATLAS"})
 
 AGENT_INSTRUCTION = (
     "You answer employees' questions using only the company knowledge base. Cite the documents "
@@ -85,7 +91,7 @@ class KnowledgeStack(Stack):
             data_type="float32",
             dimension=config.embedding_dimensions,
             distance_metric="cosine",
-            metadata_configuration={"nonFilterableMetadataKeys": NON_FILTERABLE_KEYS},
+            metadata_configuration={"nonFilterableMetadataKeys": list(NON_FILTERABLE_KEYS)},
         )
         self.vector_index.apply_removal_policy(removal)
 
@@ -136,7 +142,7 @@ class KnowledgeStack(Stack):
                 ),
             ),
             storage_configuration=bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
-                type="S3_VECTORS",
+                type=STORE_TYPE,
                 s3_vectors_configuration=bedrock.CfnKnowledgeBase.S3VectorsConfigurationProperty(
                     index_arn=self.vector_index.attr_index_arn,
                 ),
@@ -154,6 +160,8 @@ class KnowledgeStack(Stack):
                 type="S3",
                 s3_configuration=bedrock.CfnDataSource.S3DataSourceConfigurationProperty(
                     bucket_arn=self.bucket.bucket_arn,
+                    # Documents only: the sink's manifests (kbot-manifests/) must never be indexed.
+                    inclusion_prefixes=[DOCUMENT_PREFIX],
                 ),
             ),
             vector_ingestion_configuration=bedrock.CfnDataSource.VectorIngestionConfigurationProperty(

@@ -7,7 +7,11 @@ becomes field ``x``). The fields read, also listed in README.md "Deploy to AWS":
 * every finished source sync (``ingest/worker.py``): ``source``, ``seen``, ``failures``;
 * every answer: ``{"event": "answer", "latency_ms": 812}``;
 * every source sync, when known: ``lag_seconds`` (age of the newest change picked up);
+* every guardrail intervention (``adapters/bedrock/converse.py``): ``{"event": "guardrail_intervened"}``;
 * any line with ``"level": "ERROR"`` (or CRITICAL) counts as an error.
+
+Bedrock throttling comes from Bedrock's own ``AWS/Bedrock`` ``InvocationThrottles`` metric, per model
+id of the deployment (the same ids the IAM policies are generated from).
 """
 
 from __future__ import annotations
@@ -60,6 +64,19 @@ class ObservabilityStack(Stack):
             worker, "IngestLag", "{ $.lag_seconds >= 0 }", "$.lag_seconds", unit=cw.Unit.SECONDS
         )
         synced_docs = self._log_metric(worker, "DocumentsSeen", "{ $.seen >= 0 }", "$.seen")
+        interventions = self._log_metric(web, "GuardrailInterventions", '{ $.event = "guardrail_intervened" }', "1")
+        throttles = cw.MathExpression(
+            expression=" + ".join(f"m{i}" for i in range(len(self._model_ids()))),
+            label="Bedrock invocation throttles",
+            period=FIVE_MINUTES,
+            using_metrics={
+                f"m{i}": cw.Metric(
+                    namespace="AWS/Bedrock", metric_name="InvocationThrottles", dimensions_map={"ModelId": model},
+                    statistic="Sum", period=FIVE_MINUTES,
+                )
+                for i, model in enumerate(self._model_ids())
+            },
+        )
 
         alb_5xx = bot.load_balancer.metrics.http_code_target(
             code=elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"
@@ -107,9 +124,17 @@ class ObservabilityStack(Stack):
             self._alarm("IngestFailedAlarm", ingest_failed, 1, "An ingest run failed for at least one source"),
             self._alarm(
                 "IngestLagAlarm",
-                ingest_lag.with_(statistic="Maximum", period=Duration.hours(1)),
+                ingest_lag.with_(statistic="Maximum", period=Duration.hours(2)),  # hourly runs + jitter
                 config.ingest_lag_alarm_hours * 3600,
-                "Knowledge is stale: ingest lag is high",
+                "Knowledge is stale: ingest lag is high, or no sync has reported for an hour",
+                missing=cw.TreatMissingData.BREACHING,  # syncs that stop reporting are the worst staleness
+            ),
+            self._alarm("BedrockThrottlesAlarm", throttles, 10, "Bedrock is throttling model invocations"),
+            self._alarm(
+                "GuardrailInterventionsAlarm",
+                interventions.with_(statistic="Sum", period=FIVE_MINUTES),
+                5,
+                "The guardrail blocked several questions or answers (abuse, or filters too strict)",
             ),
         ]
 
@@ -187,8 +212,17 @@ class ObservabilityStack(Stack):
         )
         return metric_filter.metric()
 
+    def _model_ids(self) -> list[str]:
+        return sorted({self.config.model_id, self.config.fast_model_id})
+
     def _alarm(
-        self, construct_id: str, metric: cw.IMetric, threshold: float, description: str, periods: int = 1
+        self,
+        construct_id: str,
+        metric: cw.IMetric,
+        threshold: float,
+        description: str,
+        periods: int = 1,
+        missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
     ) -> cw.Alarm:
         alarm = cw.Alarm(
             self,
@@ -197,7 +231,7 @@ class ObservabilityStack(Stack):
             threshold=threshold,
             evaluation_periods=periods,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            treat_missing_data=missing,
             alarm_description=description,
         )
         alarm.add_alarm_action(cw_actions.SnsAction(self.topic))

@@ -47,8 +47,7 @@ def bedrock_settings(fake_bedrock: FakeBedrock) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         kbot_backend="bedrock",
         bedrock_knowledge_base_id="KBTEST1234",
-        bedrock_model_id="anthropic.claude-3-5-sonnet-20240620-v1:0",
-        bedrock_fast_model_id="anthropic.claude-3-haiku-20240307-v1:0",
+        aws_region="us-east-1",  # default models: us.* inference profiles
         bedrock_max_attempts=3,
         bedrock_connect_timeout=2,
         bedrock_read_timeout=10,

@@ -30,7 +30,12 @@ SERVICES = ("bedrock-runtime", "bedrock-agent-runtime")
 class Json:
     body: dict[str, Any]
     status: int = 200
-    delay: float = 0.0  # seconds to wait before answering (timeouts)
+    # Realistic latency: a non-streaming Converse answers only once the whole generation is done
+    # (seconds to minutes for long outputs), so the client's read timeout can fire while the model is
+    # still generating, after the request was accepted (and billed).
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-call.html
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html (tokens per minute, timeouts)
+    delay: float = 0.0  # seconds to wait before answering
 
 
 @dataclass
@@ -92,6 +97,10 @@ class FakeBedrock:
         self._validator = ParamValidator()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # The knowledge bases' vector stores (infra/ creates S3 Vectors) and the service rules
+        # of tests/bedrock/service_rules.py that depend on the account.
+        self.store_type = "S3_VECTORS"
+        self.legacy_models_granted = False
 
     # --- test API -------------------------------------------------------------------------
     def script(self, operation: str, *replies: Reply) -> None:
@@ -130,6 +139,15 @@ class FakeBedrock:
         if mismatches := pattern_errors(params, op.input_shape, op.name):
             return self._fail(f"{op.name}: values the API's patterns reject: {mismatches}", 400)
         self.requests.append(Recorded(op.name, params))
+        from tests.bedrock.service_rules import request_fault
+
+        refused = request_fault(
+            op.name, params, store_type=self.store_type, legacy_granted=self.legacy_models_granted
+        )
+        if refused is not None:  # what the real service answers; not a test-setup error
+            return web.json_response(
+                {"message": refused.message}, status=refused.status, headers={"x-amzn-ErrorType": refused.code}
+            )
         if not self._replies[op.name]:
             return self._fail(f"{op.name}: no scripted reply", 500)
         reply = self._replies[op.name].popleft()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from adapters.bedrock.client import build_clients, client_config
+from adapters.bedrock.client import build_clients, client_config, generation_config
 from adapters.bedrock.factory import build_bedrock
 from adapters.wiring import App
 from bot.answering.prompts import ABSTAIN_SENTINEL
@@ -16,10 +16,13 @@ from bot.models import Passage
 from tests.bedrock.fake_bedrock import Json
 
 
-def test_client_uses_adaptive_retries_timeouts_and_endpoint_overrides(fake_bedrock, bedrock_settings):
+def test_clients_retry_per_call_kind_with_timeouts_and_endpoint_overrides(fake_bedrock, bedrock_settings):
     config = client_config(bedrock_settings)
-    assert config.retries == {"mode": "adaptive", "total_max_attempts": 3}
+    assert config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert (config.connect_timeout, config.read_timeout) == (2, 10)
+    generation = generation_config(bedrock_settings)
+    assert generation.retries == {"mode": "standard", "total_max_attempts": 1}  # re-sent by calls.py only
+    assert generation.read_timeout == bedrock_settings.bedrock_generation_read_timeout
     clients = build_clients(bedrock_settings)
     assert clients.runtime.meta.endpoint_url == fake_bedrock.url
     assert clients.agent_runtime.meta.endpoint_url == fake_bedrock.url

@@ -1,4 +1,4 @@
-"""Bedrock Summarizer (Converse): the same Summary structure as the embedded summarizer."""
+"""Bedrock Summarizer (ConverseStream): the same Summary structure as the embedded summarizer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from adapters.bedrock.factory import build_bedrock
 from bot.errors import BackendError, InputError
 from bot.models import Conversation, Message
-from tests.bedrock.replies import converse_reply
+from tests.bedrock.replies import converse_stream
 
 THREAD = Conversation(
     "chat",
@@ -38,7 +38,8 @@ async def test_summary_items_carry_links_and_authors(fake_bedrock, bedrock_setti
         ],
         "open_questions": [{"text": "Is legal sign-off needed?", "message": 3}],
     }
-    fake_bedrock.script("Converse", converse_reply("Here you go:\n" + json.dumps(reply), tokens=(400, 90)))
+    text = "Here you go:\n" + json.dumps(reply)
+    fake_bedrock.script("ConverseStream", converse_stream([text[:40], text[40:]], tokens=(400, 90)))
     summary = await build_bedrock(bedrock_settings).summarizer.summarize(THREAD)
 
     assert summary.to_json() == {
@@ -58,7 +59,7 @@ async def test_summary_items_carry_links_and_authors(fake_bedrock, bedrock_setti
         ],
     }
     assert [(u.input_tokens, u.output_tokens) for u in summary.usage] == [(400, 90)]
-    request = fake_bedrock.calls("Converse")[0]
+    request = fake_bedrock.calls("ConverseStream")[0]
     assert request["modelId"] == bedrock_settings.bedrock_model_id
     prompt = request["messages"][0]["content"][0]["text"]
     assert "Title: Launch date" in prompt and "[2] Ben: Yes, let's go with Tuesday." in prompt
@@ -66,7 +67,7 @@ async def test_summary_items_carry_links_and_authors(fake_bedrock, bedrock_setti
 
 
 async def test_malformed_model_output_is_a_backend_error(fake_bedrock, bedrock_settings):
-    fake_bedrock.script("Converse", converse_reply("I think they moved the launch."))
+    fake_bedrock.script("ConverseStream", converse_stream(["I think they moved the launch."]))
     with pytest.raises(BackendError, match="expected JSON"):
         await build_bedrock(bedrock_settings).summarizer.summarize(THREAD)
 
@@ -76,4 +77,4 @@ async def test_only_bot_messages_is_a_clear_input_error(fake_bedrock, bedrock_se
         await build_bedrock(bedrock_settings).summarizer.summarize(
             Conversation("chat", [Message("kbot", "hi", is_bot=True), Message("Ana", "   ")])
         )
-    assert fake_bedrock.calls("Converse") == []
+    assert fake_bedrock.calls("ConverseStream") == []

@@ -10,16 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.settings import BEDROCK_DEFAULT_FAST_MODEL, BEDROCK_DEFAULT_MODEL, Settings
 from infra.config import DeployConfig, InfraConfigError
 from infra.stacks.common import bedrock_model_arns
 
 
 def test_defaults_follow_the_app_settings() -> None:
     config = DeployConfig(account="123456789012")
-    assert config.model_id == Settings.model_fields["bedrock_model_id"].default
-    assert config.fast_model_id == Settings.model_fields["bedrock_fast_model_id"].default
+    app = Settings(_env_file=None, aws_region="us-east-1")  # type: ignore[call-arg]
+    assert config.model_id == app.bedrock_model_id == f"us.{BEDROCK_DEFAULT_MODEL}"
+    assert config.fast_model_id == app.bedrock_fast_model_id == f"us.{BEDROCK_DEFAULT_FAST_MODEL}"
     assert config.availability_zones == ("us-east-1a", "us-east-1b")
+    eu = DeployConfig(account="123456789012", region="eu-west-1")
+    assert eu.model_id == f"eu.{BEDROCK_DEFAULT_MODEL}"  # the region's inference profile
+
+
+def test_default_model_iam_covers_the_profile_and_its_model_in_every_region() -> None:
+    config = DeployConfig(account="123456789012")
+    assert bedrock_model_arns(config.model_id, config.region, config.account, "aws") == [
+        f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{BEDROCK_DEFAULT_MODEL}",
+        f"arn:aws:bedrock:*::foundation-model/{BEDROCK_DEFAULT_MODEL}",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -239,7 +239,7 @@ def test_chat_endpoint_is_fargate_behind_https_alb(full: Synth) -> None:
     web = _container(full, BOT)
     assert web["Command"] == ["kbot", "serve", "--port", "3000"]
     assert web["PortMappings"][0]["ContainerPort"] == 3000
-    assert "/livez" in " ".join(web["HealthCheck"]["Command"])
+    assert "/livez" in " ".join(web["HealthCheck"]["Command"])  # liveness: a Bedrock fault never kills tasks
 
 
 def test_chat_secrets_come_from_secrets_manager_never_plain_env(full: Synth) -> None:
@@ -325,7 +325,8 @@ def test_web_cannot_ingest_or_write_documents(full: Synth) -> None:
     assert not any(a.startswith("s3:") for a in actions)
     assert "bedrock:StartIngestionJob" not in actions
     (models,) = [s for s in web if s.get("Sid") == "AnswerWithModels"]
-    assert all("foundation-model/anthropic." in json.dumps(r) for r in models["Resource"])
+    resources = json.dumps(models["Resource"])
+    assert "inference-profile/us.anthropic.claude-" in resources and "foundation-model/anthropic.claude-" in resources
 
 
 def test_bedrock_service_roles_are_confused_deputy_safe(full: Synth) -> None:

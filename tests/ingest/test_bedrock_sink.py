@@ -1,4 +1,4 @@
-"""Bedrock KB sink: moto S3 for objects and sidecars, botocore Stubber (real bedrock-agent model)."""
+"""Bedrock KB sink: moto S3 for objects and sidecars, the fake bedrock-agent (real model, service rules)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
+from adapters.bedrock_sink.layout import DOCUMENT_PREFIX
 from adapters.bedrock_sink.manifest import FileManifest, S3Manifest
 from adapters.bedrock_sink.sink import BedrockKbSink
 from bot.errors import BackendError
 from bot.models import Document, Section
 from ingest.connectors.folder import FolderConnector
 from ingest.pipeline import IngestPipeline
+from tests.bedrock.fake_agent import FakeBedrockAgent
 from tests.ingest.fakes import TextParser
 
 KB, DS, BUCKET = "KBID123456", "DSID123456", "kb-docs-bucket"
@@ -69,20 +71,6 @@ async def _no_sleep(_seconds: float) -> None:
     return None
 
 
-def job(status: str, **extra) -> dict:
-    return {
-        "ingestionJob": {
-            "knowledgeBaseId": KB,
-            "dataSourceId": DS,
-            "ingestionJobId": "JOB1234567",
-            "status": status,
-            "startedAt": datetime(2024, 1, 1, tzinfo=UTC),
-            "updatedAt": datetime(2024, 1, 1, tzinfo=UTC),
-            **extra,
-        }
-    }
-
-
 async def test_s3_objects_sidecars_deletes_and_ingestion_job(aws) -> None:
     s3, agent = aws
     sink = s3_sink(s3, agent)
@@ -110,36 +98,25 @@ async def test_s3_objects_sidecars_deletes_and_ingestion_job(aws) -> None:
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="kbot-docs/")["Contents"]}
     assert keys == {key, f"{key}.metadata.json"}
 
-    with Stubber(agent) as stub:
-        stub.add_response(
-            "start_ingestion_job",
-            job("STARTING"),
-            {"knowledgeBaseId": KB, "dataSourceId": DS, "clientToken": ANY, "description": ANY},
-        )
-        stub.add_response(
-            "get_ingestion_job",
-            job("IN_PROGRESS"),
-            {"knowledgeBaseId": KB, "dataSourceId": DS, "ingestionJobId": "JOB1234567"},
-        )
-        stub.add_response(
-            "get_ingestion_job",
-            job("COMPLETE", statistics={"numberOfDocumentsFailed": 0}),
-            {"knowledgeBaseId": KB, "dataSourceId": DS, "ingestionJobId": "JOB1234567"},
-        )
-        assert await sink.finish("handbook") == "COMPLETE"
-        stub.assert_no_pending_responses()
-    assert await sink.finish("handbook") is None  # nothing changed since: no job
+    fake = FakeBedrockAgent(s3=s3, bucket=BUCKET, inclusion_prefixes=[DOCUMENT_PREFIX])
+    sink.agent = sink.jobs.agent = fake
+    outcome = await sink.finish("handbook")
+    assert outcome is not None and outcome.status == "COMPLETE" and outcome.failures == []
+    assert len(fake.calls("StartIngestionJob")) == 1
+    assert fake.indexed_keys() == {key}
+    assert await sink.finish("handbook") is None  # nothing staged since: no job
+    assert len(fake.calls("StartIngestionJob")) == 1
 
 
-async def test_failed_ingestion_job_is_reported(aws) -> None:
-    s3, agent = aws
-    sink = s3_sink(s3, agent)
+async def test_failed_ingestion_job_is_reported_and_the_source_stays_pending(aws) -> None:
+    s3, _ = aws
+    fake = FakeBedrockAgent(s3=s3, bucket=BUCKET)
+    sink = s3_sink(s3, fake)
     await sink.upsert([doc(1)])
-    with Stubber(agent) as stub:
-        stub.add_response("start_ingestion_job", job("STARTING"), None)
-        stub.add_response("get_ingestion_job", job("FAILED", failureReasons=["AccessDenied on bucket"]), None)
-        with pytest.raises(BackendError, match="FAILED: AccessDenied on bucket"):
-            await sink.finish("handbook")
+    fake.fail_next_job = "AccessDenied on bucket"
+    with pytest.raises(BackendError, match="FAILED: AccessDenied on bucket"):
+        await sink.finish("handbook")
+    assert list(await sink.pending.pending(DS)) == ["handbook"]  # the next run starts the job again
 
 
 async def test_custom_data_source_batches_with_client_tokens(tmp_path) -> None:

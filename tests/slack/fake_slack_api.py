@@ -71,6 +71,7 @@ class FakeSlackApi:
         self.errors: dict[str, str] = {}  # method -> Slack error code
         self.rate_limited: dict[str, int] = {}  # method -> Retry-After seconds, once
         self.users: dict[str, str] = {"W222": "Dana", "W111": "Sam", "U111": "Alex"}
+        self.members: dict[str, list[str]] = {}  # channel -> member user ids (conversations.members)
         self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
         self.refused: list[tuple[str, str]] = []  # (method, error) the documented rules refused
         self.triggers: dict[str, float] = {}  # trigger_id -> when Slack minted it (monotonic)
@@ -201,6 +202,15 @@ class FakeSlackApi:
             return {"channel": channel, "ts": args.get("ts")}
         if method == "conversations.replies":
             return {"messages": self.threads.get((channel, str(args.get("ts"))), []), "has_more": False}
+        if method == "conversations.members":
+            # https://api.slack.com/methods/conversations.members: ids only, cursor-paginated
+            members = self.members.get(channel)
+            if members is None:
+                return {}  # as before this fake knew members: the adapters treat it as unknown
+            start = int(str(args.get("cursor") or 0))
+            step = 2  # small pages, so clients must follow next_cursor
+            following = str(start + step) if start + step < len(members) else ""
+            return {"members": members[start : start + step], "response_metadata": {"next_cursor": following}}
         if method == "conversations.history":
             return {"messages": self.histories.get(channel, []), "has_more": False}
         if method == "chat.getPermalink":

@@ -79,6 +79,7 @@ class FakeConnector:
         web_app = web.Application()
         web_app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         web_app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        web_app.router.add_post("/v3/conversations", self._create)
         web_app.router.add_get("/v3/teams/{team}", self._team)
         web_app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
         web_app.router.add_get("/graph/v1.0/{tail:.*}", self._graph)
@@ -103,6 +104,19 @@ class FakeConnector:
         self._counter += 1
         activity_id = f"bot-msg-{self._counter}"
         return web.json_response({"id": activity_id}, status=201)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """Create a conversation (a new channel thread when ``channelData.channel`` is given): answers a
+        ``ConversationResourceResponse``. https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#create-conversation"""
+        body = await request.json()
+        self.received.append(Received("POST", request.path, {}, body, dict(request.headers)))
+        self._changed.set()
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        if not channel or not body.get("isGroup"):
+            return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+        self._counter += 1
+        activity_id = f"17000000{self._counter:05d}"
+        return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id}, status=201)
 
     async def _team(self, request: web.Request) -> web.Response:
         self.received.append(Received("GET", request.path, dict(request.match_info), None, dict(request.headers)))

@@ -57,7 +57,9 @@ async def run(args: argparse.Namespace, app: App) -> int:
         )
         try:
             report = await pipeline.sync(connector, source=source)
-            await sink.finish(source)  # Bedrock KB: start the ingestion job, wait for it
+            outcome = await sink.finish(source)  # Bedrock KB: the ingestion job
+            if outcome is not None:
+                report.failures += outcome.failures  # staged but not indexed (Bedrock)
         finally:
             progress.close()
         for f in report.failures:

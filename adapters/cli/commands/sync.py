@@ -15,11 +15,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sync", help="sync the configured sources once")
     p.add_argument("--source", action="append", default=[], metavar="NAME", help="only this source (repeat)")
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
+    p.add_argument("--ingestion-job", action="store_true",
+                   help="only run the Bedrock ingestion job for what earlier syncs staged (docs/bedrock.md)")
     p.set_defaults(handler=run)
 
 
 async def run(args: argparse.Namespace, app: App) -> int:
     from adapters.wiring.ingest import open_worker
+
+    if getattr(args, "ingestion_job", False):
+        from adapters.bedrock_sink.job_command import run_ingestion_job
+
+        code, lines = await run_ingestion_job(app.ingest_sink(), app.config)
+        print("\n".join(lines), file=sys.stderr if code else sys.stdout)
+        return code
 
     async with open_worker(app, progress=sys.stderr.isatty() and not args.json) as worker:
         outcomes = await worker.run_once(args.source)

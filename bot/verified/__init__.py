@@ -1,0 +1,1 @@
+"""Verified answers: an expert's reply kept as the answer the bot shows first next time."""
