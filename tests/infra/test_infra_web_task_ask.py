@@ -23,6 +23,7 @@ RESOLVED = {
     "BEDROCK_GUARDRAIL_VERSION": "1",
     "BEDROCK_DATA_SOURCE_ID": "DSWEB00001",
     "KBOT_CONFIG_TABLE": "kbot-config",
+    "KBOT_STATE_TABLE": "kbot-state",
     "KBOT_WORK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/kbot-work",
 }
 
