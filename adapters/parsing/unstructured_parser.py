@@ -84,29 +84,48 @@ def _parse_unstructured(data: bytes, filename: str) -> ParsedFile:
 
 
 def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:
+    """Group elements into sections under their headings.
+
+    unstructured labels many short lines as titles ("Hotel cap: 250 USD", a pptx bullet). A
+    heading only becomes a section heading when body text follows it; a run of headings with
+    nothing under them is kept as text, so no line is ever dropped.
+    """
     sections: list[Section] = []
     heading, title = "", ""
     buf: list[str] = []
+    pending: list[str] = []  # headings seen since the last body line
+    page = None
     ext = PurePath(filename).suffix.lower()
+
+    def flush() -> None:
+        if buf:
+            sections.append(Section(heading=heading, text="\n".join(buf), page=page))
+            buf.clear()
+
     for el in elements:
         kind = type(el).__name__
         text = (el.text or "").strip()
         if not text:
             continue
-        page = getattr(el.metadata, "page_number", None)
         is_heading = kind == "Title" and (ext not in {".txt", ".text", ".eml", ".msg"} or len(text) < 80)
         if is_heading and len(text) < 200:
-            if buf:
-                sections.append(Section(heading=heading, text="\n".join(buf), page=page))
-            heading, buf = text, []
+            flush()
+            pending.append(text)
             title = title or text
             continue
+        if pending:
+            if len(pending) > 1:  # a heading-only run: its lines are content
+                sections.append(Section(heading=heading, text="\n".join(pending[:-1]), page=page))
+            heading = pending[-1]
+            pending.clear()
+        page = getattr(el.metadata, "page_number", None)
         buf.append(f"- {text}" if kind == "ListItem" else text)
-    if buf:
-        sections.append(Section(heading=heading, text="\n".join(buf)))
+    flush()
+    if pending:
+        sections.append(Section(heading=heading, text="\n".join(pending), page=page))
     if ext in {".eml", ".msg"}:
         title = _email_subject(elements) or title
-    text = "\n\n".join((f"{s.heading}\n{s.text}" if s.heading else s.text) for s in sections)
+    text = "\n\n".join((f"{s.heading}\n{s.text}" if s.heading and s.heading != s.text else s.text) for s in sections)
     return ParsedFile(title=title or _stem_title(filename), text=text, sections=sections)
 
 
