@@ -86,7 +86,7 @@ class IngestPipeline:
             gone = [d for d in batch.deletions if d in known]
             if batch.present_ids is not None and not batch.has_more:
                 present = set(batch.present_ids)
-                gone += [d for d in known if d not in present and d not in gone]
+                gone += [d for d in known if d not in present and d not in gone and not _unlisted(d, batch.unlisted)]
             if gone:
                 await self.sink.delete(source, gone)
                 report.deleted += len(gone)
@@ -119,6 +119,11 @@ class IngestPipeline:
             author=raw.author, metadata=dict(raw.metadata),
         )
         return doc
+
+
+def _unlisted(doc_id: str, folders: list[str]) -> bool:
+    """True if ``doc_id`` lies under a folder whose listing failed ("" = the whole source)."""
+    return any(not f or doc_id.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
