@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS
     kbot_work_queue_url: str | None = None  # SQS queue for "sync now" requests when on AWS
     kbot_max_file_mb: int = 50
+    kbot_max_text_mb: int = 8  # text per file (bounds its chunks); more is refused, not truncated
+    kbot_parse_timeout_s: float = 120.0  # per file, in the parse worker process
+    kbot_parse_memory_mb: int = 1024  # address-space cap of the parse worker process
 
     # --- Bedrock ----------------------------------------------------------------------------
     aws_region: str | None = None

@@ -57,3 +57,15 @@ class LocalStoreSink:
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None:
         await self.store.delete(source, doc_ids)
+
+    # FailureMemory (ingest.pipeline), when the store keeps one
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        failed = getattr(self.store, "failed_parses", None)
+        return await failed(source) if failed is not None else {}
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None:
+        record = getattr(self.store, "record_parse_failures", None)
+        if record is not None:
+            await record(source, failed, cleared)

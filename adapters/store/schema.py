@@ -8,6 +8,13 @@ SCHEMA_VERSION = 1
 
 DDL = """
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parse_failures (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
 CREATE TABLE IF NOT EXISTS store_sources (
     name TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

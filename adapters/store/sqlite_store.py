@@ -111,6 +111,24 @@ class SqliteStore:
             rows = self._conn.execute("SELECT id, content_hash FROM documents WHERE source=?", (source,))
             return {r[0]: r[1] for r in rows}
 
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        """Documents whose parse failed: id -> (content hash, reason); not parsed again until changed."""
+        with translate_errors(self.path):
+            rows = self._conn.execute("SELECT id, content_hash, reason FROM parse_failures WHERE source=?", (source,))
+            return {r[0]: (r[1], r[2]) for r in rows}
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None:
+        if not failed and not cleared:
+            return
+        with self._tx() as c:
+            c.executemany("DELETE FROM parse_failures WHERE source=? AND id=?", [(source, d) for d in cleared])
+            c.executemany(
+                "INSERT OR REPLACE INTO parse_failures(source, id, content_hash, reason) VALUES (?,?,?,?)",
+                [(source, d, h, r) for d, (h, r) in failed.items()],
+            )
+
     async def cached_vectors(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         with translate_errors(self.path):
