@@ -124,7 +124,8 @@ class IngestPipeline:
             if not batch.has_more:
                 break
         for failure in report.failures:
-            log.warning("ingest failure in %s: %s: %s", source, failure.uri, failure.reason)
+            # INFO: the CLI and the source status report failures to people; a WARNING here printed them twice
+            log.info("ingest failure in %s: %s: %s", source, failure.uri, failure.reason)
         return report
 
     async def _to_document(self, raw: RawDocument, source: str, digest: str) -> Document:

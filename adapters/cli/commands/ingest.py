@@ -6,7 +6,8 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Any
 
 from bot.errors import InputError
 
@@ -25,6 +26,36 @@ def _source_name(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
 
 
+async def configured_audience(app: Any, path: Path, source: str, acl: list[str]) -> tuple[str, list[str]]:
+    """(source name, ACL) for ingesting ``path``, never wider than a configured folder source's audience.
+
+    ``kbot ingest`` on a configured source's folder (or a folder inside it) would otherwise index its
+    files with no ACL until the next sync, and everyone could read them.
+    """
+    target = path.resolve()
+    for configured in await app.config.list_sources():
+        folder = configured.settings.get("path") if configured.kind == "folder" else None
+        if not folder or not configured.audience:
+            continue
+        root = Path(str(folder)).expanduser().resolve()
+        if not target.is_relative_to(root):
+            continue
+        audience = sorted(configured.audience)
+        if acl and not set(acl) <= set(audience):
+            raise InputError(
+                f"{path} belongs to source '{configured.name}' (audience: {', '.join(audience)}); "
+                "--acl may not widen it: run `kbot sync` or pass a subset of that audience"
+            )
+        name = configured.name if target == root and not source else source
+        return name, acl or audience
+    return source, acl
+
+
+def _reason(uri: str, reason: str) -> str:
+    """Parser reasons start with the file name; the warning already names the file."""
+    return reason.removeprefix(f"{PurePath(uri).name}: ")
+
+
 async def run(args: argparse.Namespace, app) -> int:
     from ingest.connectors.folder import FolderConnector
 
@@ -37,7 +68,9 @@ async def run(args: argparse.Namespace, app) -> int:
             print(f"kbot: error: {path}: no such file or folder", file=sys.stderr)
             errors += 1
             continue
-        source = args.source or _source_name(path)
+        acl = [g.strip() for g in args.acl.split(",") if g.strip()]
+        source, acl = await configured_audience(app, path, args.source or "", acl)
+        source = source or _source_name(path)
         location = str(path.resolve())
         existing = await app.store.source_location(source)
         if existing and existing != location:
@@ -49,7 +82,7 @@ async def run(args: argparse.Namespace, app) -> int:
         connector = FolderConnector(
             source, path, supports=app.parser.supports,
             max_bytes=app.settings.kbot_max_file_mb * 1024 * 1024,
-            acl_groups=[g.strip() for g in args.acl.split(",") if g.strip()],
+            acl_groups=acl,
         )
         try:
             report = await pipeline.sync(connector, source=source)
@@ -59,9 +92,11 @@ async def run(args: argparse.Namespace, app) -> int:
         finally:
             progress.close()
         for f in report.failures:
-            print(f"kbot: warning: {f.uri}: {f.reason}", file=sys.stderr)
+            print(f"kbot: warning: {f.uri}: {_reason(f.uri, f.reason)}", file=sys.stderr)
         if report.seen == 0 and not report.failures and report.deleted == 0:
             print(f"kbot: warning: {path}: no files to index", file=sys.stderr)
+        if report.failures and report.parsed + report.unchanged == 0:
+            errors += 1  # every file failed: the run did not do its job
         data = {
             "source": source, "seen": report.seen, "parsed": report.parsed, "unchanged": report.unchanged,
             "upserted": report.upserted, "deleted": report.deleted, "failed": len(report.failures),
