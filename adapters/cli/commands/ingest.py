@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import sys
@@ -32,23 +33,29 @@ async def configured_audience(app: Any, path: Path, source: str, acl: list[str])
     ``kbot ingest`` on a configured source's folder (or a folder inside it) would otherwise index its
     files with no ACL until the next sync, and everyone could read them.
     """
+    folders = [
+        (s.name, str(s.settings["path"]), sorted(s.audience)) for s in await app.config.list_sources()
+        if s.kind == "folder" and s.settings.get("path") and s.audience
+    ]
+    owner = await asyncio.to_thread(_owning_folder, path, folders)
+    if owner is None:
+        return source, acl
+    name, audience, same_folder = owner
+    if acl and not set(acl) <= set(audience):
+        raise InputError(
+            f"{path} belongs to source '{name}' (audience: {', '.join(audience)}); "
+            "--acl may not widen it: run `kbot sync` or pass a subset of that audience"
+        )
+    return (name if same_folder and not source else source), acl or audience
+
+
+def _owning_folder(path: Path, folders: list[tuple[str, str, list[str]]]) -> tuple[str, list[str], bool] | None:
     target = path.resolve()
-    for configured in await app.config.list_sources():
-        folder = configured.settings.get("path") if configured.kind == "folder" else None
-        if not folder or not configured.audience:
-            continue
-        root = Path(str(folder)).expanduser().resolve()
-        if not target.is_relative_to(root):
-            continue
-        audience = sorted(configured.audience)
-        if acl and not set(acl) <= set(audience):
-            raise InputError(
-                f"{path} belongs to source '{configured.name}' (audience: {', '.join(audience)}); "
-                "--acl may not widen it: run `kbot sync` or pass a subset of that audience"
-            )
-        name = configured.name if target == root and not source else source
-        return name, acl or audience
-    return source, acl
+    for name, folder, audience in folders:
+        root = Path(folder).expanduser().resolve()
+        if target.is_relative_to(root):
+            return name, audience, target == root
+    return None
 
 
 def _reason(uri: str, reason: str) -> str:
