@@ -90,8 +90,10 @@ class ParseSandbox:
         if self._conn is None or self._proc is None or not self._proc.is_alive():
             parent, child = self._ctx.Pipe()
             self._proc = self._ctx.Process(
-                target=_serve, args=(child, self.limits.memory_mb * 1024 * 1024, self.limits.warmup),
-                daemon=True, name="kbot-parse",
+                target=_serve,
+                args=(child, self.limits.memory_mb * 1024 * 1024, self.limits.warmup),
+                daemon=True,
+                name="kbot-parse",
             )
             self._proc.start()
             child.close()
@@ -116,7 +118,7 @@ class ParseSandbox:
                 return ("died", "")
 
     def _kill(self) -> None:
-        if self._proc is not None:
+        if self._proc is not None and self._proc.pid is not None:
             self._proc.kill()
             self._proc.join(5)
         if self._conn is not None:

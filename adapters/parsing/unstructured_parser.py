@@ -16,6 +16,7 @@ import threading
 import zipfile
 from pathlib import PurePath
 
+from adapters.parsing.pptx_parser import parse_pptx
 from adapters.parsing.sandbox import ParseLimits, ParseSandbox
 from bot.errors import InputError, UnsupportedFileType
 from bot.models import Section
@@ -85,7 +86,7 @@ class UnstructuredParser:
             raise InputError(f"{filename}: too much text ({len(data) // MB} MB, limit {self.max_text_bytes // MB} MB)")
         if ext in ZIP_TYPES:
             _check_unzipped_size(data, filename, self.max_unzipped_bytes)
-        parse = _parse_pdf if ext == ".pdf" else _parse_unstructured
+        parse = _parse_pdf if ext == ".pdf" else parse_pptx if ext == ".pptx" else _parse_unstructured
         try:
             if self._sandbox is not None:
                 parsed = await self._sandbox.run(parse, data, filename)

@@ -33,10 +33,13 @@ async def test_every_element_of_every_sample_format_is_kept(ext: str) -> None:
 
 
 async def test_pptx_keeps_every_short_bullet(tmp_path: Path) -> None:
-    deck = bullet_deck(tmp_path / "policy.pptx", [
-        ("Travel", ["Hotel cap: 250 USD per night", "Meal cap: 65 USD", "Taxi: economy"]),
-        ("Support", ["Helpdesk phone: 555-0199", "Hours: 8-18"]),
-    ])
+    deck = bullet_deck(
+        tmp_path / "policy.pptx",
+        [
+            ("Travel", ["Hotel cap: 250 USD per night", "Meal cap: 65 USD", "Taxi: economy"]),
+            ("Support", ["Helpdesk phone: 555-0199", "Hours: 8-18"]),
+        ],
+    )
     parsed = await UnstructuredParser().parse(deck.read_bytes(), deck.name)
     for line in ("Hotel cap: 250 USD per night", "Meal cap: 65 USD", "Helpdesk phone: 555-0199", "Hours: 8-18"):
         assert line in parsed.text
