@@ -38,13 +38,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 async def _kbot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli.main",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "adapters.cli.main", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -95,9 +90,8 @@ async def test_slack_only_serve_refuses_every_unsigned_teams_activity(tmp_path: 
 
 
 async def test_emulator_mode_refuses_a_public_bind(tmp_path: Path) -> None:
-    proc = await _kbot(
-        "serve", "--port", str(_free_port()), "--host", "0.0.0.0", env=_env(tmp_path, KBOT_TEAMS_EMULATOR="1")
-    )
+    proc = await _kbot("serve", "--port", str(_free_port()), "--host", "0.0.0.0",
+                       env=_env(tmp_path, KBOT_TEAMS_EMULATOR="1"))
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode != 0
     lines = err.decode().strip().splitlines()

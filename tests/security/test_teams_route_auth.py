@@ -32,11 +32,8 @@ async def _config_snapshot(app: App) -> tuple[list[tuple[str, bool]], list[str]]
 
 @pytest.fixture
 async def slack_only_app(tmp_path: Path):
-    app = App(
-        load_settings(
-            kbot_db=tmp_path / "kbot.db", kbot_admins=ADMIN_AAD, slack_bot_token="xoxb-1", slack_signing_secret="s3cret"
-        )
-    )
+    app = App(load_settings(kbot_db=tmp_path / "kbot.db", kbot_admins=ADMIN_AAD, slack_bot_token="xoxb-1",
+                            slack_signing_secret="s3cret"))
     await app.config.save_source(Source("handbook", "folder", {"path": str(tmp_path)}))
     yield app
     await app.aclose()
