@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.slack.mrkdwn import SECTION_LIMIT, escape, link, split_text, to_mrkdwn, truncate
+from adapters.slack.mrkdwn import SECTION_LIMIT, escape, link, plain, split_text, to_mrkdwn, truncate
 from bot.models import Answer, Citation, Summary, SummaryItem
 
 MAX_BLOCKS = 50
@@ -122,8 +122,8 @@ def answer_blocks(
 
 
 def fallback_text(text: str) -> str:
-    """Top-level ``text`` (notifications); blocks carry the full content."""
-    return truncate(text, 3000)
+    """Top-level ``text`` (notifications; Slack parses it as mrkdwn too); blocks carry the full content."""
+    return truncate(plain(text), 3000)
 
 
 def _item_line(item: SummaryItem) -> str:
