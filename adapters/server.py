@@ -25,12 +25,19 @@ SLACK_BOLT: web.AppKey[AsyncApp | None] = web.AppKey("slack_bolt", AsyncApp)
 
 def slack_handler(bolt: AsyncApp) -> Any:
     async def slack_events(request: web.Request) -> web.Response:
+        # Slack sends Unix seconds (https://api.slack.com/authentication/verifying-requests-from-slack);
+        # anything else is refused here, before bolt's int() of it could raise.
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            return web.json_response({"error": "invalid or missing request timestamp"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
         except (ValueError, AttributeError, TypeError):  # undecodable, malformed JSON, or not an object
             return web.json_response({"error": "malformed request body"}, status=400)
         if not isinstance(bolt_request.body, dict) or not bolt_request.body:
             return web.json_response({"error": "request body must be a JSON object or form"}, status=400)
+        if "event" in bolt_request.body and not isinstance(bolt_request.body["event"], dict):
+            return web.json_response({"error": "'event' must be a JSON object"}, status=400)
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     return slack_events
