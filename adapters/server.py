@@ -3,9 +3,11 @@ the Teams route when that adapter is installed."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +23,80 @@ SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack payloads are far smaller; bigger bodies get 413
 KBOT_APP: web.AppKey[App] = web.AppKey("kbot_app", App)
 SLACK_BOLT: web.AppKey[AsyncApp | None] = web.AppKey("slack_bolt", AsyncApp)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpLimits:
+    """Slow-loris defences: a client gets ``header_timeout_s`` to send its request line and headers
+    (also the keep-alive idle time), ``body_timeout_s`` for the body, and at most
+    ``max_connections`` are open at once; beyond that a new connection gets an immediate 503."""
+
+    header_timeout_s: float = 15.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 512
+
+
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _Busy(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(_BUSY)
+        transport.close()
+
+
+def body_timeout(seconds: float) -> Any:
+    """Middleware: the whole body within ``seconds`` (aiohttp has no body read timeout), else 408."""
+
+    @web.middleware
+    async def read_body_in_time(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                await asyncio.wait_for(request.read(), seconds)  # cached: handlers read it again for free
+            except TimeoutError:
+                raise web.HTTPRequestTimeout(text="request body too slow") from None
+        return await handler(request)
+
+    return read_body_in_time
+
+
+class _CappedSite(web.TCPSite):
+    """A TCP site whose protocol factory answers 503 once ``max_connections`` are open, so a flood
+    of idle connections cannot use up the process's file descriptors (and /healthz with them)."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int) -> None:
+        super().__init__(runner, host, port)
+        self.max_connections = max_connections
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with the runner (stopped by cleanup())
+        server = self._runner.server
+        assert server is not None
+
+        def protocol() -> asyncio.Protocol:
+            return server() if len(server.connections) < self.max_connections else _Busy()
+
+        self._server = await asyncio.get_running_loop().create_server(
+            protocol, self._host, self._port, reuse_address=True
+        )
+
+
+async def start_site(web_app: web.Application, host: str, port: int, limits: HttpLimits) -> tuple[web.AppRunner, int]:
+    """Run ``web_app`` on host:port with ``limits``; returns (runner, the bound port). OSError if it cannot bind."""
+    web_app.middlewares.append(body_timeout(limits.body_timeout_s))
+    # aiohttp's keep-alive timer also runs from connection start until a request's headers are
+    # complete: it is the header read timeout.
+    runner = web.AppRunner(web_app, access_log=None, keepalive_timeout=limits.header_timeout_s)
+    await runner.setup()
+    site = _CappedSite(runner, host, port, limits.max_connections)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    sockets = site._server.sockets if isinstance(site._server, asyncio.Server) else ()
+    return runner, sockets[0].getsockname()[1] if sockets else port
 
 
 def slack_handler(bolt: AsyncApp) -> Any:
