@@ -29,6 +29,7 @@ SUPPORTED = UNSTRUCTURED_TYPES | {".pdf"}
 TEXT_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm"}
 ZIP_TYPES = {".docx", ".pptx", ".xlsx"}
 MB = 1024 * 1024
+LXML_TEXT_NODE_LIMIT = 10 * MB
 _patch_lock = threading.Lock()
 _patched = False
 
@@ -97,6 +98,9 @@ class UnstructuredParser:
         except Exception as exc:  # noqa: BLE001 - any parser crash is a per-file failure
             log.debug("parse failed for %s", filename, exc_info=True)
             raise InputError(f"{filename}: cannot parse ({type(exc).__name__}: {_clean(str(exc), filename)})") from exc
+        if ext in {".html", ".htm"} and len(data) > LXML_TEXT_NODE_LIMIT and len(parsed.text) < len(data) // 20:
+            # lxml silently drops a text node over 10 MB (its huge_tree guard): say so, not "image-only"
+            raise InputError(f"{filename}: has a text block over 10 MB the HTML parser cannot read; split the page")
         if len(parsed.text) > self.max_text_bytes:
             raise InputError(
                 f"{filename}: too much text ({len(parsed.text) // MB} MB of text, limit {self.max_text_bytes // MB} MB)"

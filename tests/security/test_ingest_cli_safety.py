@@ -80,3 +80,15 @@ async def test_ingest_exits_non_zero_when_every_file_failed(
     assert await kbot(app, "ingest", str(folder)) == 1
     err = capsys.readouterr().err
     assert err.count("a.md") == 1, f"each warning once: {err}"
+
+
+async def test_summarize_deeply_nested_json_is_an_input_error(tmp_path: Path) -> None:
+    nested = tmp_path / "thread.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000)
+    app = App(load_settings(kbot_db=tmp_path / "kbot.db"), embedder=HashEmbedder())
+    with pytest.raises(InputError, match="nested"):
+        await kbot(app, "summarize", str(nested))
+    shallow_but_deep = tmp_path / "deep.json"
+    shallow_but_deep.write_text('{"messages": ' + "[" * 5000 + "]" * 5000 + "}")
+    with pytest.raises(InputError):
+        await kbot(app, "summarize", str(shallow_but_deep))

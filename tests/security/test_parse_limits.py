@@ -117,3 +117,11 @@ async def test_failed_files_are_not_parsed_again_until_they_change(tmp_path: Pat
         assert not third.failures and set(await store.known("kb")) == {"bad.md", "good.md"}
     finally:
         await store.close()
+
+
+async def test_html_text_node_over_lxml_limit_gets_a_true_reason() -> None:
+    parser = UnstructuredParser(max_text_bytes=32 * 1024 * 1024)
+    html = b"<html><body><h1>Log</h1><p>" + b"word " * (11 * 1024 * 1024 // 5) + b"</p></body></html>"
+    with pytest.raises(InputError) as info:
+        await parser.parse(html, "log.html")
+    assert "image-only" not in str(info.value) and "10 MB" in str(info.value)
