@@ -10,7 +10,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
+from slack_bolt import BoltResponse
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
@@ -119,6 +121,17 @@ def slack_handler(bolt: AsyncApp) -> Any:
     return slack_events
 
 
+async def slack_errors(error: Exception, logger: logging.Logger) -> BoltResponse | None:
+    """bolt's error handler: an unreachable Slack Web API (bolt's ``auth.test`` runs before any
+    listener) still acks the request, so Slack does not retry into the same outage; the reply is
+    what fails. Other errors are logged as bolt's default handler does."""
+    if isinstance(error, aiohttp.ClientError | TimeoutError | ConnectionError):
+        logger.warning("slack: Web API unreachable (%s); request acknowledged, no reply sent", type(error).__name__)
+        return BoltResponse(status=200, body="")
+    logger.exception(f"slack: unhandled error: {error}")
+    return None
+
+
 async def healthz(request: web.Request) -> web.Response:
     app = request.app[KBOT_APP]
     backend = app.settings.kbot_backend
@@ -141,6 +154,7 @@ def build_web_app(app: App, *, socket_mode: bool = False) -> web.Application:
         from adapters.slack.app_factory import build_slack_app
 
         bolt = build_slack_app(app, socket_mode=socket_mode)
+        bolt.error(slack_errors)
         if not socket_mode:
             web_app.router.add_post(SLACK_PATH, slack_handler(bolt))
     web_app[SLACK_BOLT] = bolt

@@ -52,3 +52,13 @@ async def test_teams_invoke_with_a_string_value_is_4xx(rig, caplog: pytest.LogCa
     signed = await rig.post(activity)
     assert signed.status == 400, await signed.text()
     no_errors(caplog)
+
+
+async def test_unreachable_slack_api_still_acks(caplog: pytest.LogCaptureFixture) -> None:
+    body = event({"type": "app_mention", "text": "<@UBOT> hi", "user": "U1", "channel": "C1", "ts": "1.0"})
+    async with SlackHarness() as slack:
+        await slack.api.stop()  # SLACK_API_URL now refuses connections
+        status, _ = await slack.post_raw(body, signed_headers(body))
+        assert status == 200, "acknowledged: Slack must not retry into the same failure"
+        await slack.api.start()  # so the harness can shut down cleanly
+    no_errors(caplog)
