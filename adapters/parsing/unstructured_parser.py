@@ -93,8 +93,8 @@ class UnstructuredParser:
                 parsed = await self._sandbox.run(parse, data, filename)
             else:
                 parsed = await asyncio.to_thread(parse, data, filename)
-        except InputError:
-            raise
+        except InputError as exc:
+            raise InputError(_OBJECT_REPR.sub(filename, str(exc))) from exc
         except Exception as exc:  # noqa: BLE001 - any parser crash is a per-file failure
             log.debug("parse failed for %s", filename, exc_info=True)
             raise InputError(f"{filename}: cannot parse ({type(exc).__name__}: {_clean(str(exc), filename)})") from exc

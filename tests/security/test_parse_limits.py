@@ -48,10 +48,20 @@ async def test_invalid_utf8_is_not_decoded_as_a_code_page() -> None:
     assert "Caf\u00e9 hours" in parsed.text and "Caf\u0137" not in parsed.text
 
 
-async def test_errors_name_the_file_not_a_bytesio() -> None:
+@pytest.mark.parametrize(("made_as", "named"), [("docx", "broken.docx"), ("docx", "slides.pptx")])
+async def test_errors_name_the_file_not_a_bytesio(made_as: str, named: str) -> None:
+    import io
+
+    import docx
+
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    data = buffer.getvalue()
+    if named.endswith(".docx"):
+        data = data[: len(data) // 2]  # truncated: python-docx names its input in the error
     with pytest.raises(InputError) as info:
-        await UnstructuredParser().parse(b"PK\x03\x04 not a zip at all" * 10, "broken.xlsx")
-    assert "BytesIO" not in str(info.value) and "broken.xlsx" in str(info.value)
+        await UnstructuredParser().parse(data, named)
+    assert "BytesIO" not in str(info.value) and named in str(info.value)
 
 
 def _slow(data: bytes, filename: str):
