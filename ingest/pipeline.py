@@ -91,7 +91,9 @@ class IngestPipeline:
                     report.unchanged += 1
                     continue
                 before = failed_before.get(raw.id)
-                if before is not None and before[0] == digest:
+                # the parser's limits are part of the key: raising a limit retries what it refused
+                failure_key = f"{digest}:{getattr(self.parser, 'fingerprint', '')}"
+                if before is not None and before[0] == failure_key:
                     reason = f"{before[1]} (unchanged since it failed; not parsed again)"
                     report.failures.append(DocumentFailure(raw.id, raw.uri, reason))
                     continue
@@ -100,7 +102,7 @@ class IngestPipeline:
                     report.parsed += 1
                 except InputError as exc:
                     report.failures.append(DocumentFailure(raw.id, raw.uri, str(exc)))
-                    failed[raw.id] = (digest, str(exc))
+                    failed[raw.id] = (failure_key, str(exc))
             if docs:
                 await self.sink.upsert(docs)
                 report.upserted += len(docs)

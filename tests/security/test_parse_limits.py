@@ -135,3 +135,23 @@ async def test_html_text_node_over_lxml_limit_gets_a_true_reason() -> None:
     with pytest.raises(InputError) as info:
         await parser.parse(html, "log.html")
     assert "image-only" not in str(info.value) and "10 MB" in str(info.value)
+
+
+async def test_raising_a_limit_retries_a_remembered_failure(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "long.txt").write_text("The cafeteria opens at eight. " * 50_000)  # 1.5 MB
+    store = SqliteStore(tmp_path / "kb.db")
+    try:
+        strict = IngestPipeline(UnstructuredParser(max_text_bytes=1024 * 1024), LocalStoreSink(store, HashEmbedder()))
+        first = await strict.sync(FolderConnector("kb", kb), source="kb")
+        assert "too much text" in first.failures[0].reason
+        again = await strict.sync(FolderConnector("kb", kb), source="kb")
+        assert "not parsed again" in again.failures[0].reason
+        roomy = IngestPipeline(
+            UnstructuredParser(max_text_bytes=4 * 1024 * 1024), LocalStoreSink(store, HashEmbedder())
+        )
+        third = await roomy.sync(FolderConnector("kb", kb), source="kb")
+        assert not third.failures and third.parsed == 1
+    finally:
+        await store.close()
