@@ -65,8 +65,8 @@ class UnstructuredParser:
         self.max_unzipped_bytes = max_unzipped_bytes
         self._sandbox: ParseSandbox | None = None
         # what a remembered parse failure depends on besides the file (ingest.pipeline.FailureMemory)
-        caps = (max_bytes, max_text_bytes, max_unzipped_bytes, *((limits.timeout_s, limits.memory_mb) if limits else ()))
-        self.fingerprint = "v1:" + ":".join(str(c) for c in caps)
+        caps = [max_bytes, max_text_bytes, max_unzipped_bytes, *((limits.timeout_s, limits.memory_mb) if limits else ())]
+        self.fingerprint = "v1:" + ":".join(map(str, caps))
         if limits is not None:
             self._sandbox = ParseLimits(limits.timeout_s, limits.memory_mb, warmup=_warm).sandbox()
 
