@@ -65,7 +65,9 @@ class UnstructuredParser:
         self.max_unzipped_bytes = max_unzipped_bytes
         self._sandbox: ParseSandbox | None = None
         # what a remembered parse failure depends on besides the file (ingest.pipeline.FailureMemory)
-        caps = [max_bytes, max_text_bytes, max_unzipped_bytes, *((limits.timeout_s, limits.memory_mb) if limits else ())]
+        caps = [max_bytes, max_text_bytes, max_unzipped_bytes]
+        if limits is not None:
+            caps += [limits.timeout_s, limits.memory_mb]
         self.fingerprint = "v1:" + ":".join(map(str, caps))
         if limits is not None:
             self._sandbox = ParseLimits(limits.timeout_s, limits.memory_mb, warmup=_warm).sandbox()
