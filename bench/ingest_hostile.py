@@ -122,7 +122,7 @@ def build_folder(root: Path, outside: Path, small_files: int, hostile: bool) -> 
 
 
 def every_file(root: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for dirpath, _dirs, files in os.walk(root):
         found.update((Path(dirpath) / f).relative_to(root).as_posix() for f in files)
     return found
@@ -144,7 +144,7 @@ async def ingest(root: Path, db: Path, embedder: Any, timeout_s: float) -> dict[
         wall = time.monotonic() - started
         peak = sampler.stop()
         await app.aclose()
-        app.parser.close()
+        getattr(app.parser, "close", lambda: None)()  # the parse worker process
     warnings = [line for line in err.getvalue().splitlines() if line.startswith("kbot: warning: ")]
     reported = {line.removeprefix("kbot: warning: ").split(": ", 1)[0]: line for line in warnings}
     return {

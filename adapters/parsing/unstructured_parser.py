@@ -65,7 +65,7 @@ class UnstructuredParser:
         self.max_unzipped_bytes = max_unzipped_bytes
         self._sandbox: ParseSandbox | None = None
         # what a remembered parse failure depends on besides the file (ingest.pipeline.FailureMemory)
-        caps = [max_bytes, max_text_bytes, max_unzipped_bytes]
+        caps: list[float] = [max_bytes, max_text_bytes, max_unzipped_bytes]
         if limits is not None:
             caps += [limits.timeout_s, limits.memory_mb]
         self.fingerprint = "v1:" + ":".join(map(str, caps))
