@@ -20,9 +20,13 @@ def rendered(answer: Answer) -> str:
 
 
 def test_answer_blocks_and_fallback_keep_document_text_plain() -> None:
-    answer = Answer(text=HOSTILE, grounded=True, citations=[
-        Citation(title="Password policy", uri="https://intranet.example/pw", snippet="", score=1.0),
-    ])
+    answer = Answer(
+        text=HOSTILE,
+        grounded=True,
+        citations=[
+            Citation(title="Password policy", uri="https://intranet.example/pw", snippet="", score=1.0),
+        ],
+    )
     out = rendered(answer)
     assert "<https://evil.example" not in out and "|official reset portal>" not in out
     for ping in ("<!channel>", "<@U0ADMIN>", "<!here"):
@@ -40,3 +44,17 @@ def test_summary_fallback_is_escaped() -> None:
     summary = Summary(tldr="Ping <!everyone> via [here](https://evil.example)", key_points=[SummaryItem(text="x")])
     out = blocks.summary_fallback(summary, "Thread <@U1>") + json.dumps(blocks.summary_blocks(summary, "Thread"))
     assert "<!everyone>" not in out and "<@U1>" not in out and "<https://evil" not in out
+
+
+def test_teams_answers_show_document_links_unmasked() -> None:
+    from adapters.teams.render import answer_activity
+
+    answer = Answer(
+        text="Reset it at the [official reset portal](https://evil.example/reset) [1].",
+        grounded=True,
+        citations=[Citation(title="Password policy", uri="https://intranet.example/pw", snippet="", score=1)],
+    )
+    for activity in (answer_activity(answer), answer_activity(answer, entities=False)):
+        out = json.dumps(activity)
+        assert "](https://evil.example" not in out and "official reset portal (https://evil.example/reset)" in out
+        assert "https://intranet.example/pw" in out, "citation links stay"
