@@ -13,6 +13,7 @@ import asyncio
 import multiprocessing
 import resource
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -67,12 +68,12 @@ class ParseSandbox:
         self._proc: Any = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
-        self._alock: asyncio.Lock | None = None
+        self._alocks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
     async def run(self, fn: ParseFn, data: bytes, filename: str) -> Any:
-        if self._alock is None:
-            self._alock = asyncio.Lock()
-        async with self._alock:
+        # waiters queue here, not in worker threads blocked on the threading lock
+        lock = self._alocks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
             kind, value = await asyncio.to_thread(self._call, fn, data, filename)
         if kind == "ok":
             return value
