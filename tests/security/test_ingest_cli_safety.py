@@ -92,3 +92,13 @@ async def test_summarize_deeply_nested_json_is_an_input_error(tmp_path: Path) ->
     shallow_but_deep.write_text('{"messages": ' + "[" * 5000 + "]" * 5000 + "}")
     with pytest.raises(InputError):
         await kbot(app, "summarize", str(shallow_but_deep))
+
+
+async def test_ingest_of_a_folder_containing_a_configured_one_is_refused(app: App, hr: Path, tmp_path: Path) -> None:
+    await configure_hr(app, hr)
+    with pytest.raises(InputError, match="contains"):
+        await kbot(app, "ingest", str(tmp_path), "--source", "everything")
+    assert await app.store.known("everything") == {}
+    assert await kbot(app, "ingest", str(tmp_path), "--source", "everything", "--acl", "hr") == 0
+    stored = acls(tmp_path / "kbot.db")
+    assert "hr/leave.md" in stored and all(groups == ["hr"] for groups in stored.values())

@@ -37,6 +37,12 @@ async def configured_audience(app: Any, path: Path, source: str, acl: list[str])
         (s.name, str(s.settings["path"]), sorted(s.audience)) for s in await app.config.list_sources()
         if s.kind == "folder" and s.settings.get("path") and s.audience
     ]
+    inner = await asyncio.to_thread(_configured_inside, path, folders)
+    if inner is not None and not (acl and set(acl) <= set(inner[1])):
+        raise InputError(
+            f"{path} contains the folder of source '{inner[0]}' (audience: {', '.join(inner[1])}); "
+            "index that folder with `kbot sync`, or pass --acl with groups from that audience"
+        )
     owner = await asyncio.to_thread(_owning_folder, path, folders)
     if owner is None:
         return source, acl
@@ -55,6 +61,16 @@ def _owning_folder(path: Path, folders: list[tuple[str, str, list[str]]]) -> tup
         root = Path(folder).expanduser().resolve()
         if target.is_relative_to(root):
             return name, audience, target == root
+    return None
+
+
+def _configured_inside(path: Path, folders: list[tuple[str, str, list[str]]]) -> tuple[str, list[str]] | None:
+    """A configured folder strictly inside ``path`` (its files would be indexed without its audience)."""
+    target = path.resolve()
+    for name, folder, audience in folders:
+        root = Path(folder).expanduser().resolve()
+        if root != target and root.is_relative_to(target):
+            return name, audience
     return None
 
 
