@@ -12,10 +12,17 @@ from tests.slack.support import SlackHarness, signed_headers
 
 
 def event(inner: object) -> str:
-    return json.dumps({
-        "token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": "EvBad1",
-        "event_time": int(time.time()), "event": inner,
-    })
+    return json.dumps(
+        {
+            "token": "x",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": "EvBad1",
+            "event_time": int(time.time()),
+            "event": inner,
+        }
+    )
 
 
 def no_errors(caplog: pytest.LogCaptureFixture) -> None:

@@ -22,10 +22,22 @@ def add(kind: str, settings: dict, audience: list[str] | None = None):
         ("mediawiki", {"api_url": f"https://bot:{SECRET}@wiki.example.com/w/api.php"}),
         ("mediawiki", {"api_url": f"https://wiki.example.com/w/api.php?token={SECRET}"}),
         ("mediawiki", {"api_url": f"https://wiki.example.com/w/api.php?x=1&access_token={SECRET}"}),
-        ("confluence", {"base_url": f"https://a:{SECRET}@acme.atlassian.net/wiki", "spaces": ["HR"],
-                        "token_ref": "env:CONF_TOKEN"}),
-        ("mediawiki", {"api_url": "https://wiki.example.com/w/api.php", "username": f"Kbot@sync:{SECRET}",
-                       "password_ref": "env:WIKI_PW"}),
+        (
+            "confluence",
+            {
+                "base_url": f"https://a:{SECRET}@acme.atlassian.net/wiki",
+                "spaces": ["HR"],
+                "token_ref": "env:CONF_TOKEN",
+            },
+        ),
+        (
+            "mediawiki",
+            {
+                "api_url": "https://wiki.example.com/w/api.php",
+                "username": f"Kbot@sync:{SECRET}",
+                "password_ref": "env:WIKI_PW",
+            },
+        ),
     ],
 )
 def test_credentials_in_settings_are_refused_without_echo(kind: str, settings: dict) -> None:
@@ -43,6 +55,13 @@ def test_a_slack_token_as_audience_is_refused_without_echo() -> None:
 
 
 def test_ordinary_settings_still_pass() -> None:
-    source = add("mediawiki", {"api_url": "https://wiki.example.com/w/api.php?action=query", "username": "Kbot@sync",
-                               "password_ref": "env:WIKI_PW"}, audience=["hr", "it staff"])
+    source = add(
+        "mediawiki",
+        {
+            "api_url": "https://wiki.example.com/w/api.php?action=query",
+            "username": "Kbot@sync",
+            "password_ref": "env:WIKI_PW",
+        },
+        audience=["hr", "it staff"],
+    )
     assert source.settings["username"] == "Kbot@sync" and source.audience == ["hr", "it staff"]
