@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     kbot_config_table: str | None = None  # DynamoDB table for config when on AWS
     kbot_work_queue_url: str | None = None  # SQS queue for "sync now" requests when on AWS
     kbot_max_file_mb: int = 50
+    kbot_max_text_mb: int = 8  # text per file (bounds its chunks); more is refused, not truncated
+    kbot_parse_timeout_s: float = 120.0  # per file, in the parse worker process
+    kbot_parse_memory_mb: int = 1024  # address-space cap of the parse worker process
+    kbot_http_header_timeout_s: float = 15.0  # `kbot serve`: request line + headers (and keep-alive idle)
+    kbot_http_body_timeout_s: float = 30.0  # `kbot serve`: the whole request body
+    kbot_http_max_connections: int = 512  # `kbot serve`: more get an immediate 503
 
     # --- Bedrock ----------------------------------------------------------------------------
     aws_region: str | None = None
