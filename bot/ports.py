@@ -80,7 +80,12 @@ class ParsedFile:
 
 @runtime_checkable
 class FileParser(Protocol):
-    """Parses file bytes into titled sections. Raises InputError/UnsupportedFileType."""
+    """Parses file bytes into titled sections. Raises InputError/UnsupportedFileType.
+
+    ``fingerprint`` names the parser's version and limits: a file that failed to parse is not parsed
+    again until its content or the fingerprint changes (raised limits retry it)."""
+
+    fingerprint: str
 
     def supports(self, filename: str) -> bool: ...
 

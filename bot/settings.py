@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     kbot_claim_lease_seconds: float = 30.0  # a dead replica's unfinished Slack event is retried after this
     kbot_fair_use_questions: int = 20  # questions per user per window, across replicas; 0 = no limit
     kbot_fair_use_window_seconds: float = 60.0
+    kbot_max_text_mb: int = 8  # text per file (bounds its chunks); more is refused, not truncated
+    kbot_parse_timeout_s: float = 120.0  # per file, in the parse worker process
+    kbot_parse_memory_mb: int = 1024  # address-space cap of the parse worker process
+    kbot_http_header_timeout_s: float = 15.0  # `kbot serve`: request line + headers (and keep-alive idle)
+    kbot_http_body_timeout_s: float = 30.0  # `kbot serve`: the whole request body
+    kbot_http_max_connections: int = 512  # `kbot serve`: more get an immediate 503
 
     # --- Bedrock ----------------------------------------------------------------------------
     aws_region: str | None = None

@@ -80,6 +80,8 @@ class ConnectorBatch(Generic[CT]):
     # A full listing: ids present at the source. When set on the last batch of a full pass,
     # the worker deletes stored ids not in it (reconciliation for sources without delete events).
     present_ids: list[str] | None = None
+    # Folders (id prefixes) the full listing could not read: nothing under them is deleted.
+    unlisted: list[str] = field(default_factory=list)
 
 
 @runtime_checkable

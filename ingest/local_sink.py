@@ -24,6 +24,14 @@ class ChunkStore(Protocol):
 
     async def delete(self, source: str, doc_ids: Sequence[str]) -> None: ...
 
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        """doc id -> (content hash + parser limits, reason) of files that failed to parse."""
+        ...
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None: ...
+
 
 class LocalStoreSink:
     def __init__(self, store: ChunkStore, embedder: Embedder) -> None:
@@ -61,3 +69,12 @@ class LocalStoreSink:
     async def finish(self, source: str) -> IndexOutcome | None:
         """Nothing to do: every upsert was written (and embedded) already."""
         return None
+
+    # FailureMemory (ingest.pipeline): the local store remembers failed parses by content hash
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        return await self.store.failed_parses(source)
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None:
+        await self.store.record_parse_failures(source, failed, cleared)

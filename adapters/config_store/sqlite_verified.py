@@ -27,7 +27,10 @@ class SqliteVerifiedRepository:
     def __init__(self, path: Path | str, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._conn = open_database(self.path, DDL, timeout=timeout)
+        # No DDL at open: `kbot ask` reads this while an ingest may hold the write lock; the tables
+        # are created by the first write, and reads before that see no verified answers.
+        self._conn = open_database(self.path, "", timeout=timeout)
+        self._ready = False
 
     async def close(self) -> None:
         def close_locked() -> None:
@@ -36,15 +39,25 @@ class SqliteVerifiedRepository:
 
         await asyncio.to_thread(close_locked)
 
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def _run(self, work: Callable[[sqlite3.Connection], T], *, empty: T | None = None) -> T:
+        """``empty``: a read's result while the tables do not exist yet (None: a write, which creates them)."""
+
         def locked() -> T:
             with self._lock, translate_errors(self.path):
+                if not self._ready:
+                    names = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                    self._ready = {"cfg_verified", "cfg_verified_requests"} <= names
+                    if not self._ready and empty is not None:
+                        return empty
+                    if not self._ready:
+                        self._conn.executescript(DDL)
+                        self._ready = True
                 return work(self._conn)
 
         return await asyncio.to_thread(locked)
 
     async def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return await self._run(lambda c: c.execute(sql, args).fetchall())
+        return await self._run(lambda c: c.execute(sql, args).fetchall(), empty=[])
 
     async def list_verified(self) -> list[VerifiedAnswer]:
         rows = await self._rows("SELECT data FROM cfg_verified ORDER BY id")

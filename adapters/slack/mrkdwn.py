@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 SECTION_LIMIT = 3000  # characters in a section block's text
@@ -26,11 +25,16 @@ def link(url: str, label: str) -> str:
     return f"<{safe_url}|{safe_label}>"
 
 
+def plain(text: str) -> str:
+    """Answer text (it quotes documents) as inert mrkdwn: escaped, so no ``<!channel>``, ``<@U…>`` or
+    ``<url|label>`` from a document is live, and ``[label](url)`` shown as ``label (url)``: never a
+    masked link. Live links come only from citation metadata (:func:`link`)."""
+    return _MD_LINK.sub(r"\1 (\2)", escape(text))
+
+
 def to_mrkdwn(markdown: str) -> str:
-    """Model/answer Markdown to Slack mrkdwn (escaped first, so only our own links are live)."""
-    text = escape(markdown)
-    text = _MD_LINK.sub(lambda m: link(html.unescape(m.group(2)), html.unescape(m.group(1))), text)
-    text = _MD_BOLD.sub(r"*\1*", text)
+    """Answer Markdown to Slack mrkdwn: :func:`plain`, plus bold and headings."""
+    text = _MD_BOLD.sub(r"*\1*", plain(markdown))
     return _MD_HEADING.sub(r"*\1*", text)
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: parse_failures
 
 DDL = """
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parse_failures (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
 CREATE TABLE IF NOT EXISTS store_sources (
     name TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -60,8 +67,21 @@ def connect(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
     return conn
 
 
+def needs_migration(conn: sqlite3.Connection) -> bool:
+    """A read: an up-to-date store is opened without DDL, so readers never wait for a writer's lock."""
+    try:
+        row = conn.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # a new file: no store_meta yet
+        return True
+    return row is None or int(row[0]) < SCHEMA_VERSION
+
+
 def migrate(conn: sqlite3.Connection) -> None:
+    if not needs_migration(conn):
+        return
     conn.executescript(DDL)
     conn.execute(
-        "INSERT OR IGNORE INTO store_meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        "INSERT INTO store_meta(key, value) VALUES ('schema_version', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (str(SCHEMA_VERSION),),
     )

@@ -48,8 +48,23 @@ def open_database(path: Path, ddl: str, *, timeout: float = 5.0) -> sqlite3.Conn
         except OSError as exc:
             raise StoreError(f"cannot create the store folder {path.parent}: {exc}") from exc
         conn = connect(str(path), timeout=timeout)
-        conn.executescript(ddl)
+        if _missing_objects(conn, ddl):  # DDL takes the write lock: readers must not wait on an ingest
+            conn.executescript(ddl)
         return conn
+
+
+_CREATED = re.compile(r"CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE|TRIGGER)\s+IF\s+NOT\s+EXISTS\s+(\w+)", re.I)
+
+
+def _missing_objects(conn: sqlite3.Connection, ddl: str) -> bool:
+    """Whether ``ddl`` would create anything (reading the schema needs no write lock in WAL mode)."""
+    wanted = set(_CREATED.findall(ddl))
+    if not ddl.strip():
+        return False
+    if not wanted:
+        return True  # not only idempotent CREATEs: run it
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    return not wanted <= have
 
 
 def _now() -> str:
@@ -110,6 +125,24 @@ class SqliteStore:
         with translate_errors(self.path):
             rows = self._conn.execute("SELECT id, content_hash FROM documents WHERE source=?", (source,))
             return {r[0]: r[1] for r in rows}
+
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        """Documents whose parse failed: id -> (content hash, reason); not parsed again until changed."""
+        with translate_errors(self.path):
+            rows = self._conn.execute("SELECT id, content_hash, reason FROM parse_failures WHERE source=?", (source,))
+            return {r[0]: (r[1], r[2]) for r in rows}
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None:
+        if not failed and not cleared:
+            return
+        with self._tx() as c:
+            c.executemany("DELETE FROM parse_failures WHERE source=? AND id=?", [(source, d) for d in cleared])
+            c.executemany(
+                "INSERT OR REPLACE INTO parse_failures(source, id, content_hash, reason) VALUES (?,?,?,?)",
+                [(source, d, h, r) for d, (h, r) in failed.items()],
+            )
 
     async def cached_vectors(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}

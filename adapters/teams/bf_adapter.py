@@ -206,6 +206,8 @@ class BotFrameworkEndpoint:
             # Replies carry the bot's token to serviceUrl: never to a host or path a caller made up.
             log.warning("teams: refused activity: %s", problem)
             return _error(403, problem)
+        if body.get("value") is not None and not isinstance(body["value"], dict):
+            return _error(400, "activity 'value' must be a JSON object")  # card actions and invokes carry objects
         if not self.auth_enabled:
             body = anonymous(body)
 

@@ -20,6 +20,7 @@ MAX_CITATIONS = 20  # Teams rejects a message with more
 TITLE_MAX = 80
 ABSTRACT_MAX = 160  # "Extract of the referenced content (max length 160)": Teams client citation schema
 _MARKER = re.compile(r"\[(\d+)\]")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")  # answer text quotes documents: never a masked link
 
 
 def _clip(text: str, limit: int) -> str:
@@ -72,7 +73,7 @@ def message_entity(citations: list[Citation], *, ai_label: bool = True) -> dict[
 def answer_activity(answer: Answer, *, feedback: bool = True, entities: bool = True) -> dict[str, Any]:
     """The final answer message. ``entities=False`` gives the Adaptive Card fallback instead."""
     citations = answer.citations[:MAX_CITATIONS]
-    text = with_markers(answer.text, len(citations))
+    text = with_markers(_MD_LINK.sub(r"\1 (\2)", answer.text), len(citations))
     if not entities:
         return answer_card_activity(text, citations, feedback=feedback)
     activity: dict[str, Any] = {

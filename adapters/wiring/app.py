@@ -119,9 +119,14 @@ class App:
     def parser(self) -> FileParser:
         if self.overrides.parser is not None:
             return self.overrides.parser
+        from adapters.parsing.sandbox import ParseLimits
         from adapters.parsing.unstructured_parser import UnstructuredParser
 
-        return UnstructuredParser(max_bytes=self.settings.kbot_max_file_mb * 1024 * 1024)
+        s = self.settings  # files are parsed in a worker process with a time and memory cap
+        return UnstructuredParser(
+            max_bytes=s.kbot_max_file_mb * 1024 * 1024, max_text_bytes=s.kbot_max_text_mb * 1024 * 1024,
+            limits=ParseLimits(timeout_s=s.kbot_parse_timeout_s, memory_mb=s.kbot_parse_memory_mb),
+        )
 
     @cached_property
     def local_retriever(self) -> Retriever:

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from bot.errors import InputError
 from bot.secret_refs import TOKEN_PATTERNS, is_secret_reference
@@ -23,6 +24,11 @@ _BARE_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _ID_PREFIXES = ("http://", "https://", "arn:", "env:", "b!", "19:", "28:", "29:", "a:")
 # Identifiers that are long but not secret: GUIDs, hex ids, SharePoint site ids.
 _HARMLESS = re.compile(r"^[0-9A-Fa-f,.\-{}]+$|^[a-z0-9.-]+\.[a-z]{2,}(,[0-9a-fA-F-]+)*$")
+_SECRET_QUERY_KEYS = re.compile(
+    r"(?i)^(token|access_token|refresh_token|id_token|api_?key|key|password|passwd|pwd|secret|client_secret"
+    r"|sig|signature|auth|authorization|code|session|sessionid)$"
+)
+_USER_FIELD_NAMES = re.compile(r"(?i)^(user|username|user_name|login|email|account)$")
 _SECRET_FIELD_NAMES = re.compile(r"(?i)^(password|passwd|secret|client_secret|token|api_?key|access_key|private_key)$")
 
 
@@ -42,11 +48,30 @@ def normalize_reference(field: str, value: Any) -> str:
     )
 
 
+def url_credential(value: str) -> str | None:
+    """A URL carrying a credential: ``https://user:pass@host`` or ``?token=…``."""
+    if "://" not in value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        password = parts.password
+    except ValueError:
+        return None
+    if password:
+        return "a URL with a password in it"
+    if any(_SECRET_QUERY_KEYS.match(k) and v for k, v in parse_qsl(parts.query, keep_blank_values=True)):
+        return "a URL with a credential in its query string"
+    return None
+
+
 def secret_kind(value: str) -> str | None:
     """What kind of credential ``value`` looks like, or ``None``."""
     for pattern, kind in TOKEN_PATTERNS:
         if pattern.search(value):
             return kind
+    in_url = url_credential(value)
+    if in_url:
+        return in_url
     if value.startswith(_ID_PREFIXES) or " " in value.strip():
         return None
     path_like = value.startswith(("/", "~", "./", "\\")) or re.match(r"^[A-Za-z]:\\", value) is not None
@@ -90,6 +115,12 @@ def check_settings_for_secrets(settings: dict[str, Any]) -> dict[str, Any]:
             raise InputError(
                 f"setting '{key}' would store a raw secret; pass '{key}_ref' with env:NAME or a "
                 "Secrets Manager ARN instead. Nothing was saved."
+            )
+    for key, value in out.items():
+        if _USER_FIELD_NAMES.match(key) and isinstance(value, str) and ":" in value:
+            raise InputError(
+                f"setting '{key}' looks like a user name with a password after ':'; give the user name "
+                "only and the password as a *_ref setting (env:NAME or a Secrets Manager ARN). Nothing was saved."
             )
     for path, text in walk_strings({k: v for k, v in out.items() if not k.endswith("_ref")}):
         kind = secret_kind(text)

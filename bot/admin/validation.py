@@ -60,6 +60,11 @@ def schedule_minutes(schedule: str) -> int:
 def validate_audience(audience: list[str] | None) -> list[str]:
     groups = [g.strip() for g in audience or [] if g and g.strip()]
     for group in groups:
+        if secret_kind(group):
+            raise InputError(
+                "an audience group looks like a secret (a token?); the audience lists group names. "
+                "Nothing was saved."
+            )
         if not _GROUP.match(group):
             raise InputError(f"invalid audience group '{shown(group)}'")
     return sorted(set(groups))

@@ -1,15 +1,22 @@
 """Folder connector: a local path or mounted share. Used by ``kbot ingest`` and ``kbot sync``.
 
 Document ids and uris are paths relative to the folder (posix style), so citations point at
-the file a person can open. Each pass is a full listing; files gone from the folder are
-reported through ``present_ids`` on the last batch and deleted by the pipeline.
+the file a person can open. Each pass lists the folder once (the listing is kept for the pass's
+batches); files gone from it are reported through ``present_ids`` on the last batch and deleted
+by the pipeline, except under a subfolder whose listing failed (``unlisted``).
+
+Only regular files whose real path is inside the folder are read, and reads are bounded: a
+symlink to ``/dev/zero`` or to a file outside the folder, a FIFO or a device is reported, never
+read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+import stat as stat_mode
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +28,14 @@ from ingest.interfaces import Connector, ConnectorBatch, ConnectorCheckpoint, Do
 from ingest.kinds import ConnectorContext, SourceKind, SourceSettings
 
 SKIP_DIRS = {".git", ".svn", "__pycache__", "node_modules", ".kbot", ".venv"}
+Walk = Callable[..., Iterator[tuple[str, list[str], list[str]]]]
+
+
+@dataclass(slots=True)
+class Listing:
+    files: list[tuple[str, Path]] = field(default_factory=list)  # (relative id, path), sorted by id
+    failures: list[DocumentFailure] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # relative folders that could not be listed
 
 
 class FolderSettings(SourceSettings):
@@ -43,6 +58,7 @@ class FolderConnector:
         batch_size: int = 25,
         max_bytes: int = 50 * 1024 * 1024,
         acl_groups: list[str] | None = None,
+        walk: Walk = os.walk,  # tests: a listing that fails for one subfolder
     ) -> None:
         self.name = name
         self.root = Path(root)
@@ -50,42 +66,43 @@ class FolderConnector:
         self.batch_size = batch_size
         self.max_bytes = max_bytes
         self.acl_groups = acl_groups or []
+        self._walk = walk
+        self._listing: Listing | None = None
+        self._base: Path | None = None  # the root's real path: reads stay under it
 
-    def _listing(self) -> tuple[list[Path], list[DocumentFailure]]:
+    def _list(self) -> Listing:
         if self.root.is_file():
-            return [self.root], []
-        files: list[Path] = []
-        failures: list[DocumentFailure] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=lambda e: failures.append(
-            DocumentFailure(None, str(e.filename or self.root), f"cannot list: {e.strerror}"))):
+            return Listing(files=[(self.root.name, self.root)])
+        listing = Listing()
+        root = self.root
+
+        def failed(exc: OSError) -> None:
+            where = Path(exc.filename or root)
+            rel = "" if where == root else where.relative_to(root).as_posix()
+            listing.unlisted.append(rel)
+            listing.failures.append(DocumentFailure(None, rel or str(root), f"cannot list: {exc.strerror or exc}"))
+
+        for dirpath, dirnames, filenames in self._walk(root, onerror=failed):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-            for fn in sorted(filenames):
+            for fn in filenames:
                 if not fn.startswith(".") and not fn.startswith("~$"):
-                    files.append(Path(dirpath) / fn)
-        return files, failures
-
-    def _rel(self, path: Path) -> str:
-        if self.root.is_file():
-            return path.name
-        return path.relative_to(self.root).as_posix()
+                    path = Path(dirpath) / fn
+                    listing.files.append((path.relative_to(root).as_posix(), path))
+        listing.files.sort(key=lambda item: item[0])
+        return listing
 
     async def load_from_checkpoint(self, checkpoint: FolderCheckpoint | None) -> ConnectorBatch[FolderCheckpoint]:
-        files, failures = await asyncio.to_thread(self._listing)
-        files.sort(key=self._rel)
+        if checkpoint is None or self._listing is None:  # a new pass (or a resume): list once
+            self._listing = await asyncio.to_thread(self._list)
+        listing = self._listing
         after = checkpoint.after if checkpoint else None
-        rels = [self._rel(f) for f in files]
         start = 0
         if after is not None:
-            start = next((i for i, r in enumerate(rels) if r > after), len(rels))
-        batch_files = files[start : start + self.batch_size]
-        has_more = start + self.batch_size < len(files)
-        batch: ConnectorBatch[FolderCheckpoint] = ConnectorBatch(failures=failures if start == 0 else [])
-        supported_ids = []
-        for path, rel in zip(files, rels, strict=True):
-            if self.supports(path.name):
-                supported_ids.append(rel)
-        for path in batch_files:
-            rel = self._rel(path)
+            start = next((i for i, (rel, _) in enumerate(listing.files) if rel > after), len(listing.files))
+        batch_files = listing.files[start : start + self.batch_size]
+        has_more = start + self.batch_size < len(listing.files)
+        batch: ConnectorBatch[FolderCheckpoint] = ConnectorBatch(failures=list(listing.failures) if start == 0 else [])
+        for rel, path in batch_files:
             if not self.supports(path.name):
                 batch.failures.append(DocumentFailure(rel, rel, f"unsupported file type '{path.suffix or path.name}'"))
                 continue
@@ -95,17 +112,33 @@ class FolderConnector:
             else:
                 batch.documents.append(raw)
         batch.has_more = has_more
-        batch.checkpoint = FolderCheckpoint(after=self._rel(batch_files[-1])) if has_more and batch_files else None
+        batch.checkpoint = FolderCheckpoint(after=batch_files[-1][0]) if has_more and batch_files else None
         if not has_more:
-            batch.present_ids = supported_ids
+            batch.present_ids = [rel for rel, path in listing.files if self.supports(path.name)]
+            batch.unlisted = list(listing.unlisted)
+            self._listing = None
         return batch
+
+    def _inside(self, real: Path) -> bool:
+        if self._base is None:
+            self._base = self.root.resolve().parent if self.root.is_file() else self.root.resolve()
+        return real.is_relative_to(self._base)
 
     def _read(self, path: Path, rel: str) -> RawDocument | DocumentFailure:
         try:
-            stat = path.stat()
-            if stat.st_size > self.max_bytes:
-                return DocumentFailure(rel, rel, f"file too large ({stat.st_size // (1024 * 1024)} MB)")
-            data = path.read_bytes()
+            real = path.resolve(strict=True)
+            if not self._inside(real):
+                return DocumentFailure(rel, rel, "links outside the folder; not read")
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)  # a FIFO must not block
+            with os.fdopen(fd, "rb") as handle:
+                stat = os.fstat(fd)
+                if not stat_mode.S_ISREG(stat.st_mode):
+                    return DocumentFailure(rel, rel, "not a regular file (FIFO, device or socket); not read")
+                if stat.st_size > self.max_bytes:
+                    return DocumentFailure(rel, rel, f"file too large ({stat.st_size // (1024 * 1024)} MB)")
+                data = handle.read(self.max_bytes + 1)  # bounded even if the file grows meanwhile
+                if len(data) > self.max_bytes:
+                    return DocumentFailure(rel, rel, f"file too large (over {self.max_bytes // (1024 * 1024)} MB)")
         except OSError as exc:
             return DocumentFailure(rel, rel, f"cannot read file: {exc.strerror or exc}")
         return RawDocument(

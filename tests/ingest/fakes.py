@@ -108,6 +108,7 @@ class TextParser:
     """``FileParser`` for .txt/.md bytes (fast, no unstructured); 'CORRUPT' content fails to parse."""
 
     SUPPORTED = {".txt", ".md", ".docx", ".pdf"}
+    fingerprint = "text-parser"
 
     def __init__(self) -> None:
         self.parsed = 0

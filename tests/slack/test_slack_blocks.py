@@ -43,7 +43,7 @@ def test_enormous_answers_are_cut_with_a_note() -> None:
 def test_document_text_cannot_ping_or_inject_links() -> None:
     text = to_mrkdwn("Hi <!channel> & <@U123> see [guide](https://x.example/a?b=1&c=2) **now**")
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text and "&lt;@U123&gt;" in text
-    assert "<https://x.example/a?b=1&amp;c=2|guide>" in text and "*now*" in text
+    assert "guide (https://x.example/a?b=1&amp;c=2)" in text and "|guide>" not in text and "*now*" in text
 
 
 def test_split_text_prefers_paragraph_boundaries() -> None:

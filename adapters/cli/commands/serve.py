@@ -28,9 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def run(args: argparse.Namespace, app: App) -> int:
-    from aiohttp import web
-
-    from adapters.server import SLACK_BOLT, build_web_app
+    from adapters.server import SLACK_BOLT, HttpLimits, build_web_app, start_site
     from adapters.shutdown import drain_surfaces
     from adapters.surfaces import attach_socket_handler
 
@@ -41,14 +39,14 @@ async def run(args: argparse.Namespace, app: App) -> int:
     app_token = app.settings.slack_app_token.get_secret_value() if app.settings.slack_app_token else None
     web_app = build_web_app(app, socket_mode=bool(app_token))
     bolt = web_app[SLACK_BOLT]
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
+    s = app.settings
+    limits = HttpLimits(s.kbot_http_header_timeout_s, s.kbot_http_body_timeout_s, s.kbot_http_max_connections)
+    try:
+        runner, _ = await start_site(web_app, host, port, limits)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     socket_handler = None
     try:
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         if bolt is not None and app_token:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

@@ -76,6 +76,8 @@ def _directory(path: Path | None, max_bytes: int) -> dict[str, str]:
         data = json.loads(_decode(_read(path, max_bytes), path.name))
     except json.JSONDecodeError as exc:
         raise InputError(f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise InputError(f"{path.name}: JSON nested too deeply") from exc
     if not isinstance(data, dict):
         raise InputError(f'{path.name}: expected a JSON object {{"U123": "Name"}}')
     return {str(k): str(v) for k, v in data.items()}
@@ -91,9 +93,11 @@ async def load_conversation(
     if path.suffix.lower() == ".json":
         try:
             payload = json.loads(text)
+            return from_json(payload, directory, link_base)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-        return from_json(payload, directory, link_base)
+        except RecursionError as exc:  # "[[[[…" : no thread export is nested this deep
+            raise InputError(f"{path.name}: JSON nested too deeply to be a thread export") from exc
     return load_text(text, directory)
 
 
@@ -139,6 +143,9 @@ async def _batch(args: argparse.Namespace, app: App, max_bytes: int) -> int:
         except json.JSONDecodeError as exc:
             failures += 1
             out = {"id": None, "line": line_no, "error": f"not valid JSON ({exc.msg})"}
+        except RecursionError:
+            failures += 1
+            out = {"id": None, "line": line_no, "error": "JSON nested too deeply"}
         except InputError as exc:
             failures += 1
             out = {"id": row.get("id") if isinstance(row, dict) else None, "line": line_no, "error": str(exc)}
