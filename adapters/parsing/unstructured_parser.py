@@ -18,6 +18,8 @@ from bot.errors import InputError, UnsupportedFileType
 from bot.models import Section
 from bot.ports import ParsedFile
 
+from adapters.parsing.tables import table_rows
+
 log = logging.getLogger(__name__)
 
 UNSTRUCTURED_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".eml", ".msg"}
@@ -101,7 +103,9 @@ def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:
             heading, buf = text, []
             title = title or text
             continue
-        buf.append(f"- {text}" if kind == "ListItem" else text)
+        html = getattr(el.metadata, "text_as_html", None) if kind == "Table" else None
+        rows = table_rows(html) if html else []
+        buf.extend(rows or [f"- {text}" if kind == "ListItem" else text])
     if buf:
         sections.append(Section(heading=heading, text="\n".join(buf)))
     if ext in {".eml", ".msg"}:

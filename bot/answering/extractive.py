@@ -1,1 +1,175 @@
-from bot.answering.legacy import LegacyExtractiveAnswerer as ExtractiveAnswerer, NOT_FOUND, retrieval_query  # noqa
+"""The embedded default answerer: extractive, cited, abstaining when evidence is weak.
+
+It never writes new text. Per question part (:mod:`bot.answering.parts`), after follow-up
+expansion (:mod:`bot.answering.followup`): retrieve, cut the top passages into structural spans
+(:mod:`bot.answering.structure`: sentences, list items, a lead-in with its list, table rows),
+score them (:mod:`bot.answering.reader`), and answer with the best span — joined with an adjacent
+sentence when the answer runs across both — followed by the ``[n]`` of its source. A part whose
+confidence is under ``min_evidence`` is reported as not found; if no part is answered, the whole
+answer is "not found" with the closest documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answering.followup import expand_follow_up
+from bot.answering.parts import split_question
+from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
+from bot.answering.structure import Span, spans
+from bot.models import Answer, Citation, Passage, Question, Turn
+from bot.ports import Embedder, Retriever
+from bot.text import clip
+
+NOT_FOUND = "I couldn't find this in the knowledge base."
+READ_PASSAGES = 5
+JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
+SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
+_CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)
+
+__all__ = ["NOT_FOUND", "ExtractiveAnswerer", "TermStats", "retrieval_query"]
+
+
+def retrieval_query(question: Question) -> str:
+    """The question as retrieved: a follow-up gets the previous turn's subject folded in."""
+    return expand_follow_up(question.text, question.history)
+
+
+@dataclass(slots=True)
+class _Part:
+    text: str
+    passages: list[Passage]
+    reading: Reading
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        retriever: Retriever,
+        embedder: Embedder,
+        *,
+        top_k: int = 8,
+        min_evidence: float = 0.45,
+        term_stats: TermStats | None = None,
+        **_legacy: object,  # max_sentences / min_coverage of the first answerer: accepted, unused
+    ) -> None:
+        self.retriever = retriever
+        self.embedder = embedder
+        self.top_k = top_k
+        self.min_evidence = min_evidence
+        self.term_stats = term_stats
+        self.reader = SpanReader(embedder)
+
+    async def answer(self, question: Question) -> Answer:
+        parts = split_question(retrieval_query(question))
+        read: list[_Part] = []
+        for i, part in enumerate(parts):
+            if i:
+                part = expand_follow_up(part, [Turn("user", parts[i - 1])])
+            read.append(await self.read(part, question))
+        if not any(p.passages for p in read):
+            return Answer(text=NOT_FOUND + " The knowledge base has no matching documents.", grounded=False)
+        answered = [p for p in read if p.reading.spans and p.reading.confidence >= self.min_evidence]
+        if not answered:
+            return self._not_found([x for p in read for x in p.passages])
+        return self._compose(read)
+
+    async def read(self, part: str, question: Question) -> _Part:
+        """Retrieve for one question part and score the spans of its top passages."""
+        passages = await self.retriever.retrieve(
+            part, k=self.top_k, groups=question.asker.groups, sources=question.sources
+        )
+        top = passages[:READ_PASSAGES]
+        candidates = [s for i, p in enumerate(top) for s in spans(p, i)]
+        weights = await term_weights(part, self.term_stats)
+        if not passages:
+            return _Part(part, [], Reading([], 0.0, 0.0))
+        qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
+        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec))
+
+    def _chosen(self, reading: Reading) -> list[Span]:
+        best = reading.spans[0]
+        chosen = [best]
+        if best.kind == "sentence":
+            nxt = _next_sentence(reading.candidates, best)
+            if nxt is not None and _joins(best, nxt, reading):
+                chosen.append(nxt)
+        for other in reading.spans[1:3]:
+            if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
+                continue
+            if other.passage == best.passage and other.line == best.line:
+                continue
+            chosen.append(other)
+        return sorted(chosen, key=lambda s: (s.passage != best.passage, s.passage, s.line, s.order))
+
+    def _compose(self, parts: list[_Part]) -> Answer:
+        numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for part in parts:
+            r = part.reading
+            if not r.spans or r.confidence < self.min_evidence:
+                lines.append(f"I couldn't find an answer to \"{part.text.rstrip('?')}\" in the knowledge base.")
+                continue
+            pieces: list[tuple[str, int]] = []
+            chosen = self._chosen(r)
+            for i, span in enumerate(chosen):
+                p = part.passages[span.passage]
+                if p.uri not in numbers:
+                    numbers[p.uri] = len(numbers) + 1
+                    citations.append(Citation(title=p.title, uri=p.uri, snippet=clip(span.text, 300),
+                                              score=round(span.score, 4), indexed_at=p.indexed_at))
+                text = _with_context(span, chosen[i - 1] if i else None)
+                pieces.append((text, numbers[p.uri]))
+            lines.append(_join(pieces))
+        return Answer(text="\n".join(lines), grounded=True, citations=citations)
+
+    def _not_found(self, passages: list[Passage]) -> Answer:
+        seen: list[str] = []
+        for p in passages[:3]:
+            label = f"{p.title} ({p.uri})"
+            if label not in seen:
+                seen.append(label)
+        text = NOT_FOUND
+        if seen:
+            text += " The closest documents were: " + "; ".join(seen) + "."
+        return Answer(text=text, grounded=False)
+
+
+def _next_sentence(candidates: list[Span], span: Span) -> Span | None:
+    """The sentence right after ``span`` in its passage (same paragraph or the next one)."""
+    after = [c for c in candidates if c.passage == span.passage and c.kind == "sentence"
+             and (c.line, c.order) > (span.line, span.order)]
+    nxt = min(after, key=lambda c: (c.line, c.order), default=None)
+    if nxt is None or nxt.line > span.line + 1 or (nxt.line == span.line + 1 and nxt.order != 0):
+        return None
+    return nxt
+
+
+def _joins(best: Span, nxt: Span, reading: Reading) -> bool:
+    """The answer runs on into the next sentence: it scores nearly as well, it carries the answer
+    type the best one lacks ("how much" -> "4 hours"), or it continues it ("This …", "It …")."""
+    if nxt in reading.spans and nxt.score >= best.score - JOIN_MARGIN:
+        return True
+    if reading.wanted is not None and not reading.wanted.search(best.text) and reading.wanted.search(nxt.text):
+        return True
+    return bool(_CONTINUES.match(nxt.text)) and nxt.line == best.line
+
+
+def _with_context(span: Span, previous: Span | None) -> str:
+    """A table row or list item that cannot stand alone gets its heading ("Meals: …")."""
+    label = span.label.rstrip(":")
+    if span.kind in ("row", "item") and label and (previous is None or previous.label != span.label):
+        if len(label) <= 60 and label.lower() not in span.text.lower():
+            return f"{label}: {span.text}"
+    return span.text
+
+
+def _join(pieces: list[tuple[str, int]]) -> str:
+    """Consecutive pieces from one source share one ``[n]`` marker."""
+    out: list[str] = []
+    for i, (text, number) in enumerate(pieces):
+        last = i + 1 == len(pieces) or pieces[i + 1][1] != number
+        out.append(f"{text} [{number}]" if last else text)
+    return " ".join(out)
