@@ -9,6 +9,7 @@ Systems, all on the same index and retrieval:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import tempfile
 import time
@@ -41,9 +42,11 @@ def systems(app: Any, names: list[str]) -> dict[str, Answerer]:
     built: dict[str, Answerer] = {
         "top1": TopPassageBaseline(retriever),
         "legacy": LegacyExtractiveAnswerer(
-            retriever, app.embedder, top_k=s.kbot_top_k, min_evidence=0.35, term_stats=app.store),
+            retriever, app.embedder, top_k=s.kbot_top_k, min_evidence=0.35, term_stats=app.store
+        ),
         "reader": ExtractiveAnswerer(
-            retriever, app.embedder, top_k=s.kbot_top_k, min_evidence=s.kbot_min_evidence, term_stats=app.store),
+            retriever, app.embedder, top_k=s.kbot_top_k, min_evidence=s.kbot_min_evidence, term_stats=app.store
+        ),
     }
     unknown = [n for n in names if n not in built]
     if unknown:
@@ -62,9 +65,16 @@ async def evaluate(systems_: dict[str, Answerer], items: list[EvalItem]) -> tupl
             answer = await answerer.answer(item.as_question())
             sc = score(item, answer, (time.perf_counter() - started) * 1000)
             scores.append(sc)
-            rows.append({"id": item.id, "abstained": sc.abstained, "right_doc": sc.right_doc,
-                         "facts": sc.facts_stated, "answer": answer.text,
-                         "cited": [c.uri for c in answer.citations]})
+            rows.append(
+                {
+                    "id": item.id,
+                    "abstained": sc.abstained,
+                    "right_doc": sc.right_doc,
+                    "facts": sc.facts_stated,
+                    "answer": answer.text,
+                    "cited": [c.uri for c in answer.citations],
+                }
+            )
         reports[name] = summarize(items, scores)
         details[name] = rows
     return reports, details
@@ -73,7 +83,7 @@ async def evaluate(systems_: dict[str, Answerer], items: list[EvalItem]) -> tupl
 async def _index(app_factory: Any, docs: Path, index: Path | None) -> Any:
     from ingest.connectors.folder import FolderConnector
 
-    if not docs.is_dir():
+    if not await asyncio.to_thread(docs.is_dir):
         raise InputError(f"{docs}: not a folder")
     app = app_factory(kbot_db=index)
     pipeline, _, _ = app.ingest_pipeline()
@@ -97,8 +107,16 @@ async def run(args: argparse.Namespace, app: Any) -> int:
     n_ans = sum(i.answerable for i in items)
     title = f"{args.data.name}: {len(items)} questions ({n_ans} answerable, {len(items) - n_ans} not)"
     if args.json:
-        print(json.dumps({"dataset": args.data.name, "questions": len(items),
-                          "systems": {k: v.to_json() for k, v in reports.items()}, "items": details}))
+        print(
+            json.dumps(
+                {
+                    "dataset": args.data.name,
+                    "questions": len(items),
+                    "systems": {k: v.to_json() for k, v in reports.items()},
+                    "items": details,
+                }
+            )
+        )
     else:
         print(format_table(title, reports))
     return 0

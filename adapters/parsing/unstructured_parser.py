@@ -14,11 +14,10 @@ import os
 import threading
 from pathlib import PurePath
 
+from adapters.parsing.tables import table_rows
 from bot.errors import InputError, UnsupportedFileType
 from bot.models import Section
 from bot.ports import ParsedFile
-
-from adapters.parsing.tables import table_rows
 
 log = logging.getLogger(__name__)
 

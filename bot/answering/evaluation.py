@@ -55,12 +55,16 @@ def load_items(path: Path, limit: int | None = None) -> list[EvalItem]:
             continue
         try:
             raw = json.loads(line)
-            items.append(EvalItem(
-                id=str(raw.get("id", n)), question=str(raw["question"]), answerable=bool(raw["answerable"]),
-                gold=[str(g) for g in raw.get("gold", [])],
-                facts=[[str(a) for a in (f if isinstance(f, list) else [f])] for f in raw.get("facts", [])],
-                history=[str(h) for h in raw.get("history", [])],
-            ))
+            items.append(
+                EvalItem(
+                    id=str(raw.get("id", n)),
+                    question=str(raw["question"]),
+                    answerable=bool(raw["answerable"]),
+                    gold=[str(g) for g in raw.get("gold", [])],
+                    facts=[[str(a) for a in (f if isinstance(f, list) else [f])] for f in raw.get("facts", [])],
+                    history=[str(h) for h in raw.get("history", [])],
+                )
+            )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{n}: not an answer-eval item ({exc})") from exc
     if not items:
@@ -86,7 +90,9 @@ def score(item: EvalItem, answer: Answer, ms: float) -> ItemScore:
     abstained = not answer.grounded
     cited = [] if abstained else [c.uri for c in answer.citations]
     right = any(same_document(c, g) for c in cited for g in item.gold)
-    stated = sum(fact_stated(answer.text, f) for f in item.facts) / len(item.facts) if item.facts and not abstained else 0.0
+    stated = (
+        sum(fact_stated(answer.text, f) for f in item.facts) / len(item.facts) if item.facts and not abstained else 0.0
+    )
     return ItemScore(abstained=abstained, right_doc=right, facts_stated=stated, ms=ms)
 
 

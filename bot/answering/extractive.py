@@ -50,7 +50,7 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         *,
         top_k: int = 8,
-        min_evidence: float = 0.45,
+        min_evidence: float = 0.28,
         term_stats: TermStats | None = None,
         **_legacy: object,  # max_sentences / min_coverage of the first answerer: accepted, unused
     ) -> None:
@@ -88,21 +88,6 @@ class ExtractiveAnswerer:
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
         return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec))
 
-    def _chosen(self, reading: Reading) -> list[Span]:
-        best = reading.spans[0]
-        chosen = [best]
-        if best.kind == "sentence":
-            nxt = _next_sentence(reading.candidates, best)
-            if nxt is not None and _joins(best, nxt, reading):
-                chosen.append(nxt)
-        for other in reading.spans[1:3]:
-            if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
-                continue
-            if other.passage == best.passage and other.line == best.line:
-                continue
-            chosen.append(other)
-        return sorted(chosen, key=lambda s: (s.passage != best.passage, s.passage, s.line, s.order))
-
     def _compose(self, parts: list[_Part]) -> Answer:
         numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
         citations: list[Citation] = []
@@ -110,16 +95,23 @@ class ExtractiveAnswerer:
         for part in parts:
             r = part.reading
             if not r.spans or r.confidence < self.min_evidence:
-                lines.append(f"I couldn't find an answer to \"{part.text.rstrip('?')}\" in the knowledge base.")
+                lines.append(f'I couldn\'t find an answer to "{part.text.rstrip("?")}" in the knowledge base.')
                 continue
             pieces: list[tuple[str, int]] = []
-            chosen = self._chosen(r)
+            chosen = choose_spans(r)
             for i, span in enumerate(chosen):
                 p = part.passages[span.passage]
                 if p.uri not in numbers:
                     numbers[p.uri] = len(numbers) + 1
-                    citations.append(Citation(title=p.title, uri=p.uri, snippet=clip(span.text, 300),
-                                              score=round(span.score, 4), indexed_at=p.indexed_at))
+                    citations.append(
+                        Citation(
+                            title=p.title,
+                            uri=p.uri,
+                            snippet=clip(span.text, 300),
+                            score=round(span.score, 4),
+                            indexed_at=p.indexed_at,
+                        )
+                    )
                 text = _with_context(span, chosen[i - 1] if i else None)
                 pieces.append((text, numbers[p.uri]))
             lines.append(_join(pieces))
@@ -137,10 +129,30 @@ class ExtractiveAnswerer:
         return Answer(text=text, grounded=False)
 
 
+def choose_spans(reading: Reading) -> list[Span]:
+    """The best span, the sentence it runs on into, and a separate span nearly as good."""
+    best = reading.spans[0]
+    chosen = [best]
+    if best.kind == "sentence":
+        nxt = _next_sentence(reading.candidates, best)
+        if nxt is not None and _joins(best, nxt, reading):
+            chosen.append(nxt)
+    for other in reading.spans[1:3]:
+        if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
+            continue
+        if other.passage == best.passage and other.line == best.line:
+            continue
+        chosen.append(other)
+    return sorted(chosen, key=lambda s: (s.passage != best.passage, s.passage, s.line, s.order))
+
+
 def _next_sentence(candidates: list[Span], span: Span) -> Span | None:
     """The sentence right after ``span`` in its passage (same paragraph or the next one)."""
-    after = [c for c in candidates if c.passage == span.passage and c.kind == "sentence"
-             and (c.line, c.order) > (span.line, span.order)]
+    after = [
+        c
+        for c in candidates
+        if c.passage == span.passage and c.kind == "sentence" and (c.line, c.order) > (span.line, span.order)
+    ]
     nxt = min(after, key=lambda c: (c.line, c.order), default=None)
     if nxt is None or nxt.line > span.line + 1 or (nxt.line == span.line + 1 and nxt.order != 0):
         return None

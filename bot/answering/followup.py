@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from bot.models import Turn
 from bot.text import content_words
 
-_ELLIPTICAL = re.compile(
-    r"^\s*(?:and|also|what about|how about|same for|and for|and what about|what if|or)\b", re.I)
+_ELLIPTICAL = re.compile(r"^\s*(?:and|also|what about|how about|same for|and for|and what about|what if|or)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|that|this|those|these|they|them|there|one)\b", re.I)
 _ASK_WORDS = frozenset("much long many get take often need way does work happen".split())
 SHORT = 2  # content words at or below which a question is treated as elliptical

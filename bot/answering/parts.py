@@ -8,8 +8,7 @@ import re
 from bot.text import content_words
 
 _QWORD = r"(?:how|what|what's|whats|when|where|who|which|why|do|does|did|can|could|should|is|are|will|would|am)"
-_SPLIT = re.compile(
-    rf"\?\s+(?=\S)|[,;]?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?={_QWORD}\b)|;\s+(?={_QWORD}\b)", re.I)
+_SPLIT = re.compile(rf"\?\s+(?=\S)|[,;]?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?={_QWORD}\b)|;\s+(?={_QWORD}\b)", re.I)
 MAX_PARTS = 3
 MIN_WORDS = 2  # content words a part needs to stand on its own
 

@@ -30,13 +30,18 @@ from bot.ports import Embedder
 from bot.text import compact, content_words, stem
 
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
+MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|once|twice)\b", re.I)
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|daily|weekly|monthly|annually|year|month|week|day)s?\b|\d{1,2}[:/]\d{2}|\b(?:19|20)\d{2}\b", re.I)
-_CONTACT = re.compile(r"@|https?://|\d{3}[-. )]\d{3}[-. ]\d{4}|(?:^|\s)#[a-z]|\b(?:email|call|contact|ask|reach out)\b", re.I)
+    r"saturday|sunday|daily|weekly|monthly|annually|year|month|week|day)s?\b|\d{1,2}[:/]\d{2}|\b(?:19|20)\d{2}\b",
+    re.I,
+)
+_CONTACT = re.compile(
+    r"@|https?://|\d{3}[-. )]\d{3}[-. ]\d{4}|(?:^|\s)#[a-z]|\b(?:email|call|contact|ask|reach out)\b", re.I
+)
 
 
 class TermStats(Protocol):
@@ -96,13 +101,32 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
     return found / total
 
 
+def key_term_missing(weights: dict[str, float], text: str) -> float:
+    """The weight share of the question's most informative term when ``text`` lacks it, else 0.
+
+    "Does Northwind offer *pet* insurance?" read against the insurance policy: everything matches
+    but the one word that makes the question specific — the typical unanswerable question.
+    """
+    if not weights:
+        return 0.0
+    term = max(weights, key=lambda t: weights[t])
+    stems, flat = _matcher(text)
+    if stem(term) in stems or (len(term) > 3 and compact(term) in flat):
+        return 0.0
+    return weights[term] / sum(weights.values())
+
+
 class SpanReader:
     def __init__(self, embedder: Embedder, *, dense_candidates: int = DENSE_CANDIDATES) -> None:
         self.embedder = embedder
         self.dense_candidates = dense_candidates
 
     async def read(
-        self, question: str, passages: Sequence[Passage], candidates: list[Span], weights: dict[str, float],
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        candidates: list[Span],
+        weights: dict[str, float],
         qvec: np.ndarray,
     ) -> Reading:
         coverage = max((lexical(weights, p.text, f"{p.title} {p.heading}") for p in passages[:3]), default=0.0)
@@ -120,9 +144,16 @@ class SpanReader:
             p = passages[s.passage]
             s.cosine = float(cos)
             typed = 1.0 if wanted is None or wanted.search(s.text) else 0.0
-            s.score = (0.40 * s.cosine + 0.35 * s.lexical + 0.10 * (p.dense_score or 0.0)
-                       + 0.05 * rank_prior[s.passage] + 0.10 * typed)
+            s.score = (
+                0.40 * s.cosine
+                + 0.35 * s.lexical
+                + 0.10 * (p.dense_score or 0.0)
+                + 0.05 * rank_prior[s.passage]
+                + 0.10 * typed
+            )
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]
-        confidence = 0.5 * best.score + 0.25 * coverage + 0.25 * best.cosine
+        p = passages[best.passage]
+        missing = key_term_missing(weights, f"{best.label} {best.context} {best.text} {p.title} {p.heading}")
+        confidence = 0.5 * best.score + 0.25 * coverage + 0.25 * best.cosine - MISSING_KEY_PENALTY * missing
         return Reading(shortlist, confidence, coverage, candidates, wanted)

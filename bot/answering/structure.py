@@ -38,7 +38,7 @@ class Span:
 
 def row_text(line: str) -> str:
     """``| Label | A: 1 | B: 2`` -> ``Label — A: 1; B: 2``."""
-    cells = [c.strip() for c in line[len(ROW_MARK):].split(" | ") if c.strip()]
+    cells = [c.strip() for c in line[len(ROW_MARK) :].split(" | ") if c.strip()]
     if cells and ":" not in cells[0] and len(cells) > 1:
         return f"{cells[0]} — " + "; ".join(cells[1:])
     return "; ".join(cells)
@@ -61,8 +61,13 @@ def passage_lines(text: str) -> list[str]:
         line = " ".join(raw.split())
         if not line:
             continue
-        wrapped = (out and not _END.search(out[-1]) and line[:1].islower()
-                   and not _ITEM.match(line) and not line.startswith(ROW_MARK))
+        wrapped = (
+            out
+            and not _END.search(out[-1])
+            and line[:1].islower()
+            and not _ITEM.match(line)
+            and not line.startswith(ROW_MARK)
+        )
         if wrapped:
             out[-1] = f"{out[-1]} {line}"
         else:
@@ -82,7 +87,7 @@ def spans(passage: Passage, index: int) -> list[Span]:
             continue
         item = _ITEM.match(line)
         if item:
-            body = line[item.end():].strip()
+            body = line[item.end() :].strip()
             if len(body.split()) >= 2:
                 out.append(Span(body, f"{label} {lead_in}".strip(), index, n, 0, "item", label))
             continue
@@ -110,7 +115,7 @@ def _list_after(lines: list[str], start: int) -> list[str]:
     for line in lines[start:]:
         item = _ITEM.match(line)
         if item:
-            items.append(line[item.end():].strip())
+            items.append(line[item.end() :].strip())
         elif line.startswith(ROW_MARK):
             items.append(row_text(line))
         else:
