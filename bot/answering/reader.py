@@ -30,6 +30,7 @@ from bot.ports import Embedder
 from bot.text import compact, content_words, stem
 
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
+STRONG_MATCH = 0.55  # span cosine at which a paraphrase is trusted without the question's key term
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 
@@ -154,6 +155,8 @@ class SpanReader:
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]
         p = passages[best.passage]
-        missing = key_term_missing(weights, f"{best.label} {best.context} {best.text} {p.title} {p.heading}")
+        missing = 0.0
+        if best.cosine < STRONG_MATCH:  # a close paraphrase ("bicycle" for "bikes") needs no shared key term
+            missing = key_term_missing(weights, f"{best.label} {best.context} {best.text} {p.title} {p.heading}")
         confidence = 0.5 * best.score + 0.25 * coverage + 0.25 * best.cosine - MISSING_KEY_PENALTY * missing
         return Reading(shortlist, confidence, coverage, candidates, wanted)
