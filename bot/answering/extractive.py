@@ -142,6 +142,8 @@ def choose_spans(reading: Reading) -> list[Span]:
             continue
         if other.passage == best.passage and other.line == best.line:
             continue
+        if any(other.text in c.text or c.text in other.text for c in chosen):
+            continue  # a row already shown inside its table's lead-in list, or the same text twice
         chosen.append(other)
     return sorted(chosen, key=lambda s: (s.passage != best.passage, s.passage, s.line, s.order))
 

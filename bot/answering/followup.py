@@ -36,5 +36,5 @@ def expand_follow_up(question_text: str, history: Sequence[Turn]) -> str:
     for earlier in reversed(previous):
         extra = [w for w in subject(earlier) if w not in own]
         if extra:
-            return f"{text} ({' '.join(extra)})"
+            return f"{text.rstrip(' ?')} ({' '.join(extra)})" + ("?" if text.endswith("?") else "")
     return text

@@ -30,7 +30,8 @@ from bot.ports import Embedder
 from bot.text import compact, content_words, stem
 
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
-STRONG_MATCH = 0.55  # span cosine at which a paraphrase is trusted without the question's key term
+SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
+MAX_WORDS = 40
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 
@@ -58,6 +59,7 @@ class Reading:
     coverage: float  # IDF share of the question found anywhere in the top passages
     candidates: list[Span] = field(default_factory=list)  # every span, in reading order
     wanted: re.Pattern[str] | None = None  # the answer type the question asks for
+    missing: float = 0.0  # weight share of the key term when the best span lacks it (in any words)
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
@@ -102,19 +104,19 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
     return found / total
 
 
-def key_term_missing(weights: dict[str, float], text: str) -> float:
-    """The weight share of the question's most informative term when ``text`` lacks it, else 0.
+def key_term(weights: dict[str, float], text: str) -> str | None:
+    """The question's most informative term when ``text`` lacks it (else None).
 
     "Does Northwind offer *pet* insurance?" read against the insurance policy: everything matches
     but the one word that makes the question specific — the typical unanswerable question.
     """
     if not weights:
-        return 0.0
+        return None
     term = max(weights, key=lambda t: weights[t])
     stems, flat = _matcher(text)
     if stem(term) in stems or (len(term) > 3 and compact(term) in flat):
-        return 0.0
-    return weights[term] / sum(weights.values())
+        return None
+    return term
 
 
 class SpanReader:
@@ -155,8 +157,18 @@ class SpanReader:
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]
         p = passages[best.passage]
+        body = f"{best.label} {best.context} {best.text} {p.title} {p.heading}"
         missing = 0.0
-        if best.cosine < STRONG_MATCH:  # a close paraphrase ("bicycle" for "bikes") needs no shared key term
-            missing = key_term_missing(weights, f"{best.label} {best.context} {best.text} {p.title} {p.heading}")
+        term = key_term(weights, body)
+        if term is not None and not await self._synonym_in(term, body):
+            missing = weights[term] / sum(weights.values())
         confidence = 0.5 * best.score + 0.25 * coverage + 0.25 * best.cosine - MISSING_KEY_PENALTY * missing
-        return Reading(shortlist, confidence, coverage, candidates, wanted)
+        return Reading(shortlist, confidence, coverage, candidates, wanted, missing)
+
+    async def _synonym_in(self, term: str, text: str) -> bool:
+        """Does ``text`` say ``term`` in other words ("parents" for "fathers")? Word-level MiniLM cosine."""
+        words = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
+        if not words:
+            return False
+        vecs = await self.embedder.embed([term, *words])
+        return bool(float((vecs[1:] @ vecs[0]).max()) >= SYNONYM)
