@@ -23,7 +23,7 @@ from bot.ports import Embedder, Retriever
 from bot.text import clip
 
 NOT_FOUND = "I couldn't find this in the knowledge base."
-READ_PASSAGES = 5
+READ_PASSAGES = 8
 JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
 SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
 _CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)

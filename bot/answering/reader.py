@@ -32,6 +32,7 @@ from bot.text import compact, content_words, stem
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
 SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
 MAX_WORDS = 40
+WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 
@@ -123,6 +124,7 @@ class SpanReader:
     def __init__(self, embedder: Embedder, *, dense_candidates: int = DENSE_CANDIDATES) -> None:
         self.embedder = embedder
         self.dense_candidates = dense_candidates
+        self._words: dict[str, np.ndarray] = {}  # word vectors: the same words recur across questions
 
     async def read(
         self,
@@ -170,5 +172,10 @@ class SpanReader:
         words = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
         if not words:
             return False
-        vecs = await self.embedder.embed([term, *words])
-        return bool(float((vecs[1:] @ vecs[0]).max()) >= SYNONYM)
+        todo = [w for w in dict.fromkeys([term, *words]) if w not in self._words]
+        if todo:
+            if len(self._words) > WORD_CACHE:
+                self._words.clear()
+            self._words.update(zip(todo, await self.embedder.embed(todo), strict=True))
+        vecs = np.stack([self._words[w] for w in words])
+        return bool(float((vecs @ self._words[term]).max()) >= SYNONYM)
