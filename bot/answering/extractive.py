@@ -25,7 +25,8 @@ from bot.text import clip
 NOT_FOUND = "I couldn't find this in the knowledge base."
 READ_PASSAGES = 8
 JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
-SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
+SECOND_MARGIN = 0.03
+SHORT_SENTENCE = 8  # words: a sentence this short rarely answers on its own  # a second, separate span this close to the best one is added
 _CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "TermStats", "retrieval_query"]
@@ -92,13 +93,15 @@ class ExtractiveAnswerer:
         numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
         citations: list[Citation] = []
         lines: list[str] = []
+        used: set[str] = set()
         for part in parts:
             r = part.reading
             if not r.spans or r.confidence < self.min_evidence:
                 lines.append(f'I couldn\'t find an answer to "{part.text.rstrip("?")}" in the knowledge base.')
                 continue
             pieces: list[tuple[str, int]] = []
-            chosen = choose_spans(r)
+            chosen = choose_spans(r, used)
+            used.update(s.text for s in chosen)
             for i, span in enumerate(chosen):
                 p = part.passages[span.passage]
                 if p.uri not in numbers:
@@ -129,15 +132,17 @@ class ExtractiveAnswerer:
         return Answer(text=text, grounded=False)
 
 
-def choose_spans(reading: Reading) -> list[Span]:
-    """The best span, the sentence it runs on into, and a separate span nearly as good."""
-    best = reading.spans[0]
+def choose_spans(reading: Reading, used: set[str] | frozenset[str] = frozenset()) -> list[Span]:
+    """The best span (not already ``used`` by an earlier question part), the sentence it runs on
+    into, and a separate span nearly as good."""
+    fresh = [s for s in reading.spans if s.text not in used] or reading.spans
+    best = fresh[0]
     chosen = [best]
     if best.kind == "sentence":
         nxt = _next_sentence(reading.candidates, best)
         if nxt is not None and _joins(best, nxt, reading):
             chosen.append(nxt)
-    for other in reading.spans[1:3]:
+    for other in fresh[1:3]:
         if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
             continue
         if other.passage == best.passage and other.line == best.line:
@@ -168,6 +173,8 @@ def _joins(best: Span, nxt: Span, reading: Reading) -> bool:
         return True
     if reading.wanted is not None and not reading.wanted.search(best.text) and reading.wanted.search(nxt.text):
         return True
+    if len(best.text.split()) <= SHORT_SENTENCE and nxt.line == best.line:
+        return True  # "Lock your computer before leaving it." — a run-in lead, the how follows
     return bool(_CONTINUES.match(nxt.text)) and nxt.line == best.line
 
 
