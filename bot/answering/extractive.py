@@ -25,8 +25,8 @@ from bot.text import clip
 NOT_FOUND = "I couldn't find this in the knowledge base."
 READ_PASSAGES = 8
 JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
-SECOND_MARGIN = 0.03
-SHORT_SENTENCE = 8  # words: a sentence this short rarely answers on its own  # a second, separate span this close to the best one is added
+SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
+SHORT_SENTENCE = 8  # words: a sentence this short rarely answers on its own
 _CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "TermStats", "retrieval_query"]

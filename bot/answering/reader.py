@@ -27,7 +27,7 @@ import numpy as np
 from bot.answering.structure import Span
 from bot.models import Passage
 from bot.ports import Embedder
-from bot.text import compact, content_words, stem
+from bot.text import compact, content_words, stem, words
 
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
 SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
@@ -84,8 +84,12 @@ async def term_weights(question: str, stats: TermStats | None) -> dict[str, floa
     return {t: max(0.1, math.log((total + 1) / (dfs.get(t, 0) + 0.5))) for t in terms}
 
 
-def _matcher(text: str) -> tuple[set[str], str]:
-    return {stem(w) for w in content_words(text)}, compact(text)
+def _matcher(text: str) -> tuple[set[str], set[str]]:
+    """Stems of the text's content words, and its words and word pairs with punctuation removed
+    ("wi-fi" -> "wifi", "401 (k)" -> "401k") — whole tokens, so "dress" does not match "address"."""
+    tokens = [compact(w) for w in words(text)]
+    pairs = (a + b for a, b in zip(tokens, tokens[1:], strict=False))
+    return {stem(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
 def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
@@ -169,13 +173,13 @@ class SpanReader:
 
     async def _synonym_in(self, term: str, text: str) -> bool:
         """Does ``text`` say ``term`` in other words ("parents" for "fathers")? Word-level MiniLM cosine."""
-        words = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
-        if not words:
+        vocab = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
+        if not vocab:
             return False
-        todo = [w for w in dict.fromkeys([term, *words]) if w not in self._words]
+        todo = [w for w in dict.fromkeys([term, *vocab]) if w not in self._words]
         if todo:
             if len(self._words) > WORD_CACHE:
                 self._words.clear()
             self._words.update(zip(todo, await self.embedder.embed(todo), strict=True))
-        vecs = np.stack([self._words[w] for w in words])
+        vecs = np.stack([self._words[w] for w in vocab])
         return bool(float((vecs @ self._words[term]).max()) >= SYNONYM)
