@@ -55,29 +55,19 @@ def systems(app: Any, names: list[str]) -> dict[str, Answerer]:
 
 
 async def evaluate(systems_: dict[str, Answerer], items: list[EvalItem]) -> tuple[dict[str, SystemReport], dict]:
-    reports: dict[str, SystemReport] = {}
-    details: dict[str, list[dict]] = {}
-    for name, answerer in systems_.items():
-        scores = []
-        rows = []
-        for item in items:
+    """Each question goes to every system in turn, so machine load weighs on their latencies alike."""
+    scores: dict[str, list] = {name: [] for name in systems_}
+    details: dict[str, list[dict]] = {name: [] for name in systems_}
+    for item in items:
+        for name, answerer in systems_.items():
             started = time.perf_counter()
             answer = await answerer.answer(item.as_question())
             sc = score(item, answer, (time.perf_counter() - started) * 1000)
-            scores.append(sc)
-            rows.append(
-                {
-                    "id": item.id,
-                    "abstained": sc.abstained,
-                    "right_doc": sc.right_doc,
-                    "facts": sc.facts_stated,
-                    "answer": answer.text,
-                    "cited": [c.uri for c in answer.citations],
-                }
-            )
-        reports[name] = summarize(items, scores)
-        details[name] = rows
-    return reports, details
+            scores[name].append(sc)
+            details[name].append({"id": item.id, "abstained": sc.abstained, "right_doc": sc.right_doc,
+                                  "facts": sc.facts_stated, "answer": answer.text,
+                                  "cited": [c.uri for c in answer.citations]})
+    return {name: summarize(items, scores[name]) for name in systems_}, details
 
 
 async def _index(app_factory: Any, docs: Path, index: Path | None) -> Any:
