@@ -30,6 +30,7 @@ from bot.ports import Embedder
 from bot.text import compact, content_words, stem, words
 
 DENSE_CANDIDATES = 12  # spans embedded per question part (the latency budget)
+TIE = 0.95  # terms this close to the top weight are all key terms ("keep my bicycle": keep, bicycle)
 SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
 MAX_WORDS = 40
 WORD_CACHE = 20_000
@@ -109,19 +110,20 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
     return found / total
 
 
-def key_term(weights: dict[str, float], text: str) -> str | None:
-    """The question's most informative term when ``text`` lacks it (else None).
+def key_terms(weights: dict[str, float], text: str) -> list[str]:
+    """The question's most informative terms (ties included) when ``text`` states none of them.
 
     "Does Northwind offer *pet* insurance?" read against the insurance policy: everything matches
     but the one word that makes the question specific — the typical unanswerable question.
     """
     if not weights:
-        return None
-    term = max(weights, key=lambda t: weights[t])
+        return []
+    top = max(weights.values())
+    tied = [t for t, w in weights.items() if w >= TIE * top]
     stems, flat = _matcher(text)
-    if stem(term) in stems or (len(term) > 3 and compact(term) in flat):
-        return None
-    return term
+    if any(stem(t) in stems or (len(t) > 3 and compact(t) in flat) for t in tied):
+        return []
+    return tied
 
 
 class SpanReader:
@@ -165,9 +167,9 @@ class SpanReader:
         p = passages[best.passage]
         body = f"{best.label} {best.context} {best.text} {p.title} {p.heading}"
         missing = 0.0
-        term = key_term(weights, body)
-        if term is not None and not await self._synonym_in(term, body):
-            missing = weights[term] / sum(weights.values())
+        terms = key_terms(weights, body)
+        if terms and not any([await self._synonym_in(t, body) for t in terms]):
+            missing = max(weights.values()) / sum(weights.values())
         confidence = 0.5 * best.score + 0.25 * coverage + 0.25 * best.cosine - MISSING_KEY_PENALTY * missing
         return Reading(shortlist, confidence, coverage, candidates, wanted, missing)
 
