@@ -85,12 +85,18 @@ async def term_weights(question: str, stats: TermStats | None) -> dict[str, floa
     return {t: max(0.1, math.log((total + 1) / (dfs.get(t, 0) + 0.5))) for t in terms}
 
 
+def _key(word: str) -> str:
+    """The light stem, also folding a final "e" ("badge" and "badges" both -> "badg")."""
+    root = stem(word)
+    return root[:-1] if len(root) > 4 and root.endswith("e") else root
+
+
 def _matcher(text: str) -> tuple[set[str], set[str]]:
     """Stems of the text's content words, and its words and word pairs with punctuation removed
     ("wi-fi" -> "wifi", "401 (k)" -> "401k") — whole tokens, so "dress" does not match "address"."""
     tokens = [compact(w) for w in words(text)]
     pairs = (a + b for a, b in zip(tokens, tokens[1:], strict=False))
-    return {stem(w) for w in content_words(text)}, {*tokens, *pairs}
+    return {_key(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
 def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
@@ -102,7 +108,7 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
     ctx, ctx_flat = _matcher(context)
     found = 0.0
     for term, w in weights.items():
-        key = stem(term)
+        key = _key(term)
         if key in own or (len(term) > 3 and compact(term) in own_flat):
             found += w
         elif key in ctx or (len(term) > 3 and compact(term) in ctx_flat):
@@ -121,7 +127,7 @@ def key_terms(weights: dict[str, float], text: str) -> list[str]:
     top = max(weights.values())
     tied = [t for t, w in weights.items() if w >= TIE * top]
     stems, flat = _matcher(text)
-    if any(stem(t) in stems or (len(t) > 3 and compact(t) in flat) for t in tied):
+    if any(_key(t) in stems or (len(t) > 3 and compact(t) in flat) for t in tied):
         return []
     return tied
 
