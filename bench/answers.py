@@ -3,9 +3,10 @@
     python bench/answers.py
 
 Indexes sample_kb/ into a temporary store, asks 24 answerable and 6 unanswerable questions, and
-compares in the same run:
-  * embedded  — the extractive answerer (cites the expected file / abstains when unsupported);
-  * bm25-top1 — baseline: always answers from the best BM25 passage, never abstains.
+compares in the same run (see ``kbot eval answers`` for the systems):
+  * reader — the embedded answerer (cites the expected file / abstains when unsupported);
+  * legacy — the first embedded answerer (sentence similarity only);
+  * top1   — baseline: always answers from the best retrieved passage, never abstains.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from adapters.cli.eval_answers import systems  # noqa: E402
 from adapters.wiring import App  # noqa: E402
 from bot.models import Question  # noqa: E402
-from bot.retrieval import HybridRetriever  # noqa: E402
 from ingest.connectors.folder import FolderConnector  # noqa: E402
 
 
@@ -32,19 +33,19 @@ async def main() -> int:
         pipeline, _, _ = app.ingest_pipeline()
         kb = REPO / "sample_kb"
         await pipeline.sync(FolderConnector("sample_kb", kb, supports=app.parser.supports), source="sample_kb")
-        bm25 = HybridRetriever(app.store, app.embedder, mode="bm25")
-        scores = {"embedded": [0, 0, 0], "bm25-top1": [0, 0, 0]}  # right file, correct abstain, wrong
-        for q in questions:
-            answer = await app.answerer.answer(Question(q["question"]))
-            top = answer.citations[0].uri if answer.grounded and answer.citations else None
-            base = await bm25.retrieve(q["question"], k=1)
-            for name, cited in (("embedded", top), ("bm25-top1", base[0].uri if base else None)):
+        scores: dict[str, list[int]] = {}
+        for name, answerer in systems(app, ["reader", "legacy", "top1"]).items():
+            scores[name] = [0, 0, 0]  # right file, correct abstain, wrong
+            for q in questions:
+                answer = await answerer.answer(Question(q["question"]))
+                cited = answer.citations[0].uri if answer.grounded and answer.citations else None
                 if q["answerable"] and cited == q["expected_file"]:
                     scores[name][0] += 1
                 elif not q["answerable"] and cited is None:
                     scores[name][1] += 1
                 else:
                     scores[name][2] += 1
+                    print(f"  {name} miss {q['id']}: {answer.text[:100]!r}", file=sys.stderr)
         await app.aclose()
     n_ans = sum(q["answerable"] for q in questions)
     n_un = len(questions) - n_ans

@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     kbot_log_level: str = "WARNING"
     kbot_admins: str = ""  # comma-separated Slack user ids, Teams AAD object ids or emails
     kbot_top_k: int = 8
-    kbot_min_evidence: float = Field(0.35, description="dense cosine below which evidence is weak")
+    kbot_min_evidence: float = Field(
+        0.28, description="embedded answerer: reader confidence below which it says not found (bench/abstention.py)"
+    )
     kbot_user_groups_file: Path | None = None  # JSON: {"user id or email": ["group", ...]}
     kbot_graph_groups: bool = False  # also use Entra ID group membership (Graph, MICROSOFT_APP_* creds)
     kbot_experts_channel: str | None = None

@@ -28,25 +28,42 @@ def chunk_document(doc: Document, *, target: int = TARGET_CHARS) -> list[Chunk]:
     return chunks
 
 
+def _units(text: str, target: int) -> list[str]:
+    """The section's lines (one parsed element each: paragraph, list item, table row); an element
+    longer than a chunk is split into sentences. Keeping elements whole lets the answer reader see
+    where a list item or a table row starts and ends."""
+    units: list[str] = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        units.extend(split_sentences(line) if len(line) > target else [line])
+    return units
+
+
 def _pack(text: str, target: int) -> list[str]:
-    """Greedy sentence packing with a one-sentence overlap between consecutive chunks."""
-    sentences = [s for s in split_sentences(text) if s]
+    """Greedy packing of whole lines with a one-line overlap; a lead-in ending in ":" moves to the
+    next chunk with the list it introduces."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
-    for sent in sentences:
-        while len(sent) > MAX_CHARS:  # a run-on "sentence" (tables, code): hard-split
-            head, sent = sent[:target], sent[target:]
+    for unit in _units(text, target):
+        while len(unit) > MAX_CHARS:  # a run-on "sentence" (code, a long row): hard-split
+            head, unit = unit[:target], unit[target:]
             if current:
                 pieces.append("\n".join(current))
                 current, size = [], 0
             pieces.append(head)
-        if current and size + len(sent) > target:
+        lead_in_alone = len(current) == 1 and current[0].endswith(":") and size + len(unit) <= MAX_CHARS
+        if current and size + len(unit) > target and not lead_in_alone:
+            carry = [current.pop()] if len(current) > 1 and current[-1].endswith(":") else []
             pieces.append("\n".join(current))
-            current = [current[-1]] if len(current[-1]) < target // 3 else []
+            if not carry and len(current[-1]) < target // 3:
+                carry = [current[-1]]
+            current = carry
             size = sum(len(s) + 1 for s in current)
-        current.append(sent)
-        size += len(sent) + 1
+        current.append(unit)
+        size += len(unit) + 1
     if current:
         pieces.append("\n".join(current))
     return pieces

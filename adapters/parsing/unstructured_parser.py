@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from adapters.parsing.pptx_parser import parse_pptx
 from adapters.parsing.sandbox import ParseLimits, ParseSandbox
+from adapters.parsing.tables import table_rows
 from bot.errors import InputError, UnsupportedFileType
 from bot.models import Section
 from bot.ports import ParsedFile
@@ -207,7 +208,9 @@ def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:
             heading = pending[-1]
             pending.clear()
         page = getattr(el.metadata, "page_number", None)
-        buf.append(f"- {text}" if kind == "ListItem" else text)
+        html = getattr(el.metadata, "text_as_html", None) if kind == "Table" else None
+        rows = table_rows(html) if html else []  # a table: one "header: value" row per line
+        buf.extend(rows or [f"- {text}" if kind == "ListItem" else text])
     flush()
     if pending:
         sections.append(Section(heading=heading, text="\n".join(pending), page=page))

@@ -1,74 +1,47 @@
 """The embedded default answerer: extractive, cited, abstaining when evidence is weak.
 
-It never writes new text: the answer is the retrieved sentences that best answer the question,
-each followed by the ``[n]`` of its source. Sentences are scored by embedding similarity to the
-question, by how many of the question's content words they (and their section heading) cover,
-and by the strength of their passage.
+It never writes new text. Per question part (:mod:`bot.answering.parts`), after follow-up
+expansion (:mod:`bot.answering.followup`): retrieve, cut the top passages into structural spans
+(:mod:`bot.answering.structure`: sentences, list items, a lead-in with its list, table rows),
+score them (:mod:`bot.answering.reader`), and answer with the best span — joined with an adjacent
+sentence when the answer runs across both — followed by the ``[n]`` of its source. A part whose
+confidence is under ``min_evidence`` is reported as not found; if no part is answered, the whole
+answer is "not found" with the closest documents.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-import numpy as np
-
-from bot.models import Answer, Citation, Passage, Question
+from bot.answering.followup import expand_follow_up
+from bot.answering.parts import split_question
+from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
+from bot.answering.structure import Span, spans
+from bot.models import Answer, Citation, Passage, Question, Turn
 from bot.ports import Embedder, Retriever
-from bot.text import clip, compact, content_words, split_sentences, stem
+from bot.text import clip
 
-STRONG_MATCH = 0.55  # sentence cosine at which a paraphrase is trusted without shared terms
 NOT_FOUND = "I couldn't find this in the knowledge base."
-_FOLLOW_UP = re.compile(r"\b(it|its|that|this|those|these|they|them|there|he|she|one)\b", re.I)
+READ_PASSAGES = 8
+JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
+SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
+SHORT_SENTENCE = 8  # words: a sentence this short rarely answers on its own
+_CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)
 
-
-@dataclass(slots=True)
-class _Candidate:
-    sentence: str
-    passage: int
-    position: int
-    score: float = 0.0
-    cosine: float = 0.0
+__all__ = ["NOT_FOUND", "ExtractiveAnswerer", "TermStats", "retrieval_query"]
 
 
 def retrieval_query(question: Question) -> str:
-    """Fold the previous user turn into a short or pronoun-laden follow-up (no model needed)."""
-    previous = [t.text for t in question.history if t.role == "user"]
-    text = question.text.strip()
-    if previous and (len(content_words(text)) <= 3 or _FOLLOW_UP.search(text)):
-        return f"{previous[-1]} {text}"
-    return text
+    """The question as retrieved: a follow-up gets the previous turn's subject folded in."""
+    return expand_follow_up(question.text, question.history)
 
 
-class TermStats(Protocol):
-    """Document frequencies of terms in the indexed chunks (the local store implements it)."""
-
-    async def term_document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
-
-
-async def idf_coverage(stats: TermStats, question: str, passages: Sequence[Passage]) -> float:
-    """Share of the question's information (IDF-weighted content words) found in the best passage.
-
-    Topic-similar passages that lack the question's specific terms ("holiday *party*", "dress
-    code") score low: a strong sign that the knowledge base does not hold the answer.
-    """
-    terms = list(dict.fromkeys(content_words(question)))
-    if not terms or not passages:
-        return 0.0
-    total, dfs = await stats.term_document_frequencies(terms)
-    idf = {t: math.log((total + 1) / (dfs.get(t, 0) + 0.5)) for t in terms}
-    weight = sum(idf.values()) or 1.0
-    best = 0.0
-    for p in passages:
-        body = f"{p.title} {p.heading} {p.text}"
-        stems = {stem(w) for w in content_words(body)}
-        flat = compact(body)
-        found = sum(idf[t] for t in terms if stem(t) in stems or compact(t) in flat)
-        best = max(best, found / weight)
-    return best
+@dataclass(slots=True)
+class _Part:
+    text: str
+    passages: list[Passage]
+    reading: Reading
 
 
 class ExtractiveAnswerer:
@@ -78,91 +51,74 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         *,
         top_k: int = 8,
-        min_evidence: float = 0.35,
-        min_coverage: float = 0.3,
-        max_sentences: int = 3,
+        min_evidence: float = 0.28,
         term_stats: TermStats | None = None,
+        **_legacy: object,  # max_sentences / min_coverage of the first answerer: accepted, unused
     ) -> None:
-        self.term_stats = term_stats
-        self.min_coverage = min_coverage
         self.retriever = retriever
         self.embedder = embedder
         self.top_k = top_k
         self.min_evidence = min_evidence
-        self.max_sentences = max_sentences
+        self.term_stats = term_stats
+        self.reader = SpanReader(embedder)
 
     async def answer(self, question: Question) -> Answer:
-        query = retrieval_query(question)
-        passages = await self.retriever.retrieve(
-            query, k=self.top_k, groups=question.asker.groups, sources=question.sources
-        )
-        if not passages:
+        parts = split_question(retrieval_query(question))
+        read: list[_Part] = []
+        for i, part in enumerate(parts):
+            if i:
+                part = expand_follow_up(part, [Turn("user", parts[i - 1])])
+            read.append(await self.read(part, question))
+        if not any(p.passages for p in read):
             return Answer(text=NOT_FOUND + " The knowledge base has no matching documents.", grounded=False)
-        candidates = self._candidates(passages[:5])
-        if not candidates:
-            return self._not_found(passages)
-        qvec = (await self.embedder.embed([query]))[0]  # same text as retrieval: a cache hit
-        svecs = await self.embedder.embed([c.sentence for c in candidates])
-        cosines = svecs @ qvec
-        qwords = set(content_words(question.text)) or set(content_words(query))
-        for cand, cos in zip(candidates, cosines, strict=True):
-            p = passages[cand.passage]
-            covered = qwords & set(content_words(f"{p.title} {p.heading} {cand.sentence}"))
-            coverage = len(covered) / len(qwords) if qwords else 0.0
-            cand.cosine = float(cos)
-            cand.score = 0.55 * cand.cosine + 0.25 * coverage + 0.20 * (p.dense_score or 0.0) + 0.05 * p.score
-        best = max(candidates, key=lambda c: c.score)
-        evidence = max(best.cosine, max((p.dense_score or 0.0) for p in passages[:3]))
-        if evidence < self.min_evidence or best.score < self.min_evidence:
-            return self._not_found(passages)
-        if self.term_stats is not None and best.cosine < STRONG_MATCH:
-            # Moderate semantic match: require the question's specific terms to be present.
-            coverage = await idf_coverage(self.term_stats, question.text, passages[:3])
-            if coverage < self.min_coverage:
-                return self._not_found(passages)
-        chosen = self._choose(candidates, svecs, best.score)
-        return self._compose(chosen, passages)
+        answered = [p for p in read if p.reading.spans and p.reading.confidence >= self.min_evidence]
+        if not answered:
+            return self._not_found([x for p in read for x in p.passages])
+        return self._compose(read)
 
-    def _candidates(self, passages: list[Passage]) -> list[_Candidate]:
-        out = []
-        for i, p in enumerate(passages):
-            for j, sent in enumerate(split_sentences(p.text)):
-                if len(sent) >= 20 and len(sent.split()) >= 4:
-                    out.append(_Candidate(sentence=clip(sent, 400), passage=i, position=j))
-        return out
+    async def read(self, part: str, question: Question) -> _Part:
+        """Retrieve for one question part and score the spans of its top passages."""
+        passages = await self.retriever.retrieve(
+            part, k=self.top_k, groups=question.asker.groups, sources=question.sources
+        )
+        top = passages[:READ_PASSAGES]
+        candidates = [s for i, p in enumerate(top) for s in spans(p, i)]
+        weights = await term_weights(part, self.term_stats)
+        if not passages:
+            return _Part(part, [], Reading([], 0.0, 0.0))
+        qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
+        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec))
 
-    def _choose(self, candidates: list[_Candidate], vectors: np.ndarray, best: float) -> list[_Candidate]:
-        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
-        chosen: list[int] = []
-        for i in order:
-            if len(chosen) >= self.max_sentences or candidates[i].score < best - 0.08:
-                break
-            other_doc = chosen and candidates[i].passage != candidates[chosen[0]].passage
-            if other_doc and candidates[i].score < best - 0.04:
-                continue  # a second source must be nearly as good as the best one
-            if any(float(vectors[i] @ vectors[j]) > 0.9 for j in chosen):
-                continue
-            chosen.append(i)
-        # Passages in order of their best sentence; within a passage, in reading order.
-        picked = [candidates[i] for i in chosen]
-        rank = {c.passage: -max(x.score for x in picked if x.passage == c.passage) for c in picked}
-        return sorted(picked, key=lambda c: (rank[c.passage], c.passage, c.position))
-
-    def _compose(self, chosen: list[_Candidate], passages: list[Passage]) -> Answer:
-        numbers: dict[str, int] = {}  # one citation per document, however many of its chunks are used
-        parts: list[str] = []
+    def _compose(self, parts: list[_Part]) -> Answer:
+        numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
         citations: list[Citation] = []
-        for cand in chosen:
-            p = passages[cand.passage]
-            if p.uri not in numbers:
-                numbers[p.uri] = len(numbers) + 1
-                citations.append(
-                    Citation(title=p.title, uri=p.uri, snippet=_snippet(p.text, cand.sentence),
-                             score=round(cand.score, 4), indexed_at=p.indexed_at)
-                )
-            sentence = cand.sentence.lstrip("-*• ").strip()
-            parts.append(f"{sentence} [{numbers[p.uri]}]")
-        return Answer(text=" ".join(parts), grounded=True, citations=citations)
+        lines: list[str] = []
+        used: set[str] = set()
+        for part in parts:
+            r = part.reading
+            if not r.spans or r.confidence < self.min_evidence:
+                lines.append(f'I couldn\'t find an answer to "{part.text.rstrip("?")}" in the knowledge base.')
+                continue
+            pieces: list[tuple[str, int]] = []
+            chosen = choose_spans(r, used)
+            used.update(s.text for s in chosen)
+            for i, span in enumerate(chosen):
+                p = part.passages[span.passage]
+                if p.uri not in numbers:
+                    numbers[p.uri] = len(numbers) + 1
+                    citations.append(
+                        Citation(
+                            title=p.title,
+                            uri=p.uri,
+                            snippet=clip(span.text, 300),
+                            score=round(span.score, 4),
+                            indexed_at=p.indexed_at,
+                        )
+                    )
+                text = _with_context(span, chosen[i - 1] if i else None)
+                pieces.append((text, numbers[p.uri]))
+            lines.append(_join(pieces))
+        return Answer(text="\n".join(lines), grounded=True, citations=citations)
 
     def _not_found(self, passages: list[Passage]) -> Answer:
         seen: list[str] = []
@@ -176,10 +132,65 @@ class ExtractiveAnswerer:
         return Answer(text=text, grounded=False)
 
 
-def _snippet(text: str, sentence: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    at = flat.find(sentence[:60])
-    if at <= 0:
-        return clip(flat, limit)
-    start = max(0, at - 60)
-    return ("…" if start else "") + clip(flat[start:], limit)
+def choose_spans(reading: Reading, used: set[str] | frozenset[str] = frozenset()) -> list[Span]:
+    """The best span (not already ``used`` by an earlier question part), the sentence it runs on
+    into, and a separate span nearly as good."""
+    fresh = [s for s in reading.spans if s.text not in used] or reading.spans
+    best = fresh[0]
+    chosen = [best]
+    if best.kind == "sentence":
+        nxt = _next_sentence(reading.candidates, best)
+        if nxt is not None and _joins(best, nxt, reading):
+            chosen.append(nxt)
+    for other in fresh[1:3]:
+        if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
+            continue
+        if other.passage == best.passage and other.line == best.line:
+            continue
+        if any(other.text in c.text or c.text in other.text for c in chosen):
+            continue  # a row already shown inside its table's lead-in list, or the same text twice
+        chosen.append(other)
+    return sorted(chosen, key=lambda s: (s.passage != best.passage, s.passage, s.line, s.order))
+
+
+def _next_sentence(candidates: list[Span], span: Span) -> Span | None:
+    """The sentence right after ``span`` in its passage (same paragraph or the next one)."""
+    after = [
+        c
+        for c in candidates
+        if c.passage == span.passage and c.kind == "sentence" and (c.line, c.order) > (span.line, span.order)
+    ]
+    nxt = min(after, key=lambda c: (c.line, c.order), default=None)
+    if nxt is None or nxt.line > span.line + 1 or (nxt.line == span.line + 1 and nxt.order != 0):
+        return None
+    return nxt
+
+
+def _joins(best: Span, nxt: Span, reading: Reading) -> bool:
+    """The answer runs on into the next sentence: it scores nearly as well, it carries the answer
+    type the best one lacks ("how much" -> "4 hours"), or it continues it ("This …", "It …")."""
+    if nxt in reading.spans and nxt.score >= best.score - JOIN_MARGIN:
+        return True
+    if reading.wanted is not None and not reading.wanted.search(best.text) and reading.wanted.search(nxt.text):
+        return True
+    if len(best.text.split()) <= SHORT_SENTENCE and nxt.line == best.line:
+        return True  # "Lock your computer before leaving it." — a run-in lead, the how follows
+    return bool(_CONTINUES.match(nxt.text)) and nxt.line == best.line
+
+
+def _with_context(span: Span, previous: Span | None) -> str:
+    """A table row or list item that cannot stand alone gets its heading ("Meals: …")."""
+    label = span.label.rstrip(":")
+    if span.kind in ("row", "item") and label and (previous is None or previous.label != span.label):
+        if len(label) <= 60 and label.lower() not in span.text.lower():
+            return f"{label}: {span.text}"
+    return span.text
+
+
+def _join(pieces: list[tuple[str, int]]) -> str:
+    """Consecutive pieces from one source share one ``[n]`` marker."""
+    out: list[str] = []
+    for i, (text, number) in enumerate(pieces):
+        last = i + 1 == len(pieces) or pieces[i + 1][1] != number
+        out.append(f"{text} [{number}]" if last else text)
+    return " ".join(out)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 
-_SUBCOMMANDS = ("adapters.cli.eval_retrieval", "adapters.cli.eval_summaries")
+_SUBCOMMANDS = ("adapters.cli.eval_retrieval", "adapters.cli.eval_summaries", "adapters.cli.eval_answers")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("eval", help="evaluate retrieval or summaries on a dataset")
+    parser = sub.add_parser("eval", help="evaluate retrieval, summaries or answers on a dataset")
     eval_sub = parser.add_subparsers(dest="eval_command", metavar="WHAT")
     for name in _SUBCOMMANDS:
         try:

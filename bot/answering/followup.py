@@ -1,0 +1,40 @@
+"""Follow-up questions in a conversation: fold the previous turn's subject into a short or
+elliptical question ("what about for fathers?") before retrieval. Pure text, no model; any front
+end that passes ``Question.history`` gets it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.models import Turn
+from bot.text import content_words
+
+_ELLIPTICAL = re.compile(r"^\s*(?:and|also|what about|how about|same for|and for|and what about|what if|or)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its|that|this|those|these|they|them|there|one)\b", re.I)
+_ASK_WORDS = frozenset("much long many get take often need way does work happen".split())
+SHORT = 2  # content words at or below which a question is treated as elliptical
+
+
+def subject(previous: str) -> list[str]:
+    """The previous question's topic words (its content words less generic asking words)."""
+    return [w for w in dict.fromkeys(content_words(previous)) if w not in _ASK_WORDS]
+
+
+def expand_follow_up(question_text: str, history: Sequence[Turn]) -> str:
+    """``question_text`` with the previous user turn's subject appended when it looks like a
+    follow-up (short, starts with "and/what about…", or leans on a pronoun); else unchanged."""
+    text = question_text.strip()
+    previous = [t.text for t in history if t.role == "user" and t.text.strip()]
+    if not previous:
+        return text
+    own = content_words(text)
+    follow_up = len(own) <= SHORT or _ELLIPTICAL.search(text) or (_PRONOUN.search(text) and len(own) <= 4)
+    if not follow_up:
+        return text
+    # Walk back to the last turn that had a subject of its own (a chain of follow-ups keeps the topic).
+    for earlier in reversed(previous):
+        extra = [w for w in subject(earlier) if w not in own]
+        if extra:
+            return f"{text.rstrip(' ?')} ({' '.join(extra)})" + ("?" if text.endswith("?") else "")
+    return text
