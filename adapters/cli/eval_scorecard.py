@@ -96,7 +96,7 @@ def _conversation_label(conversation: Any) -> str:
 
 
 def _trials(
-    args: argparse.Namespace, app: App, models: list[str], budget: Budget, prices: PriceTable
+    args: argparse.Namespace, app: App, local: App | None, models: list[str], budget: Budget, prices: PriceTable
 ) -> dict[str, Trial]:
     from bot.scorecard.tasks import RougeScorer
 
@@ -113,7 +113,8 @@ def _trials(
         bedrock = BedrockTrials(settings, build_clients(settings), budget, prices)
     for model in models:
         if model == ZERO_COST:
-            trials[model] = _embedded_trial(args.task, app, scorer)
+            assert local is not None
+            trials[model] = _embedded_trial(args.task, local, scorer)
         elif args.task == "answers":
             trials[model] = bedrock.answers(model)
         elif args.task == "condense":
@@ -122,6 +123,15 @@ def _trials(
             assert scorer is not None
             trials[model] = bedrock.summaries(model, scorer)
     return trials
+
+
+def _local(app: App) -> App:
+    """The embedded backend on the same settings and local index, whatever KBOT_BACKEND says."""
+    from adapters.wiring import App
+
+    if app.settings.kbot_backend == "embedded":
+        return app
+    return App(app.settings.model_copy(update={"kbot_backend": "embedded"}), app.overrides)
 
 
 def _embedded_trial(task: str, app: App, scorer: Any) -> Trial:
@@ -170,8 +180,25 @@ async def run(args: argparse.Namespace, app: App) -> int:
         prices.price(model)  # unknown price: one clear error before anything is sent
     data, cases = _cases(args)
     budget = Budget(args.max_cost)
-    trials = _trials(args, app, models, budget, prices)
-    result = await run_pairs(
+    local = _local(app) if ZERO_COST in models else None
+    try:
+        trials = _trials(args, app, local, models, budget, prices)
+        result = await _run_pairs(args, data, cases, trials, prices, budget)
+    finally:
+        if local is not None and local is not app:
+            await local.aclose()
+    return _output(args, models, data, cases, result, prices, budget)
+
+
+async def _run_pairs(
+    args: argparse.Namespace,
+    data: Path,
+    cases: list[EvalCase],
+    trials: dict[str, Trial],
+    prices: PriceTable,
+    budget: Budget,
+) -> RunResult:
+    return await run_pairs(
         f"{args.task}:{data.name}",
         cases,
         trials,
@@ -180,6 +207,17 @@ async def run(args: argparse.Namespace, app: App) -> int:
         cache=ResultCache(args.cache),
         concurrency=args.concurrency,
     )
+
+
+def _output(
+    args: argparse.Namespace,
+    models: list[str],
+    data: Path,
+    cases: list[EvalCase],
+    result: RunResult,
+    prices: PriceTable,
+    budget: Budget,
+) -> int:
     summaries = _report(args, models, cases, result)
     meta = {
         "task": args.task,

@@ -40,8 +40,8 @@ class Budget:
             if self.max_cost is not None and self.spent + self.reserved + worst_case > self.max_cost:
                 self.refused += 1
                 raise BudgetExhausted(
-                    f"--max-cost {self.max_cost:.4f} USD reached: spent {self.spent:.4f}, the next call "
-                    f"could cost up to {worst_case:.4f}"
+                    f"--max-cost {self.max_cost:.4f} USD reached: spent {self.spent:.4f} "
+                    f"(+{self.reserved:.4f} in flight), the next call could cost up to {worst_case:.4f}"
                 )
             self.reserved += worst_case
             return worst_case
