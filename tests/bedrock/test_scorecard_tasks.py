@@ -93,3 +93,19 @@ async def test_bad_input_is_one_clear_error_before_any_call(fake_bedrock, bedroc
     with pytest.raises(InputError, match=message):
         await run_scorecard(bedrock_settings, scorecard_args(tmp_path, *extra))
     assert fake_bedrock.requests == []
+
+
+async def test_real_cli_process_stops_at_the_budget_with_one_line_and_exit_code_3(fake_bedrock, tmp_path):
+    from tests.bedrock.scorecard_world import DATA, script_world
+    from tests.bedrock.test_bedrock_cli import _kbot
+
+    billing = script_world(fake_bedrock)
+    code, out, err = await _kbot(
+        fake_bedrock, tmp_path, "eval", "scorecard", "--models", f"{STRONG},{WEAK}", "--data", str(DATA),
+        "--max-cost", "0.02", "--concurrency", "1",
+    )  # fmt: skip
+    assert code == 3, err
+    assert out.splitlines()[0] == "scorecard: answers" and "Traceback" not in err
+    stops = [line for line in err.splitlines() if line.startswith("kbot: scorecard stopped:")]
+    assert len(stops) == 1 and "run again to resume" in stops[0]
+    assert billing.cost() <= 0.02 and (tmp_path / ".kbot" / "scorecard" / "results.jsonl").exists()
