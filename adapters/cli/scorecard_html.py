@@ -102,6 +102,7 @@ def _table(summaries: list[ModelSummary], metric_names: list[str]) -> str:
     head = [
         "#",
         "model",
+        "items",
         "quality",
         *metric_names,
         "p50 ms",
@@ -117,6 +118,7 @@ def _table(summaries: list[ModelSummary], metric_names: list[str]) -> str:
         cells = [
             str(s.rank),
             escape(s.model),
+            str(s.items),
             f"{s.quality:.3f}",
             *(f"{s.metrics.get(m, 0.0):.3f}" for m in metric_names),
             f"{s.p50_ms:.0f}",

@@ -85,11 +85,25 @@ def _ms(value: float | None) -> str:
 
 
 def format_table(task: str, summaries: list[ModelSummary], metric_names: list[str]) -> str:
-    head = ["#", "model", "quality", *metric_names, "p50 ms", "p95 ms", "ttft p50", "in tok", "out tok", "$/1k", "err"]
+    head = [
+        "#",
+        "model",
+        "n",
+        "quality",
+        *metric_names,
+        "p50 ms",
+        "p95 ms",
+        "ttft p50",
+        "in tok",
+        "out tok",
+        "$/1k",
+        "err",
+    ]
     body = [
         [
             str(s.rank),
             s.model,
+            str(s.items),
             f"{s.quality:.3f}",
             *(f"{s.metrics.get(m, 0.0):.3f}" for m in metric_names),
             _ms(s.p50_ms),
