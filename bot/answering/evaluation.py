@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.errors import InputError
@@ -107,7 +107,7 @@ class SystemReport:
     p95_ms: float
 
     def to_json(self) -> dict[str, float]:
-        return {k: round(getattr(self, k), 3) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {k: round(v, 3) for k, v in asdict(self).items()}
 
 
 def summarize(items: list[EvalItem], scores: list[ItemScore]) -> SystemReport:
@@ -136,6 +136,7 @@ COLUMNS = ("right_doc", "facts", "all_facts", "abstention", "false_abstention", 
 def format_table(title: str, reports: dict[str, SystemReport]) -> str:
     lines = [title, f"{'system':<10}" + "".join(f"{c:>17}" for c in COLUMNS)]
     for name, r in reports.items():
-        cells = [f"{getattr(r, c):>17.1f}" if c.endswith("ms") else f"{getattr(r, c):>17.3f}" for c in COLUMNS]
+        values = asdict(r)
+        cells = [f"{values[c]:>17.1f}" if c.endswith("ms") else f"{values[c]:>17.3f}" for c in COLUMNS]
         lines.append(f"{name:<10}" + "".join(cells))
     return "\n".join(lines)
