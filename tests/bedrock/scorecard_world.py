@@ -48,7 +48,7 @@ SCRIPTS: dict[str, dict[str, tuple[str, int]]] = {
         "wifi": ("The password is on the fridge [1].", 20),
     },
 }
-DELAYS = {STRONG: 0.02, WEAK: 0.25}
+DELAYS = {STRONG: 0.02, WEAK: 0.4}
 
 
 @dataclass
