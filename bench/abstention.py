@@ -22,7 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from adapters.cli.eval_answers import _index  # noqa: E402
-from adapters.wiring import App  # noqa: E402
 from bot.answering.evaluation import load_items, score  # noqa: E402
 from bot.answering.extractive import ExtractiveAnswerer, retrieval_query  # noqa: E402
 from bot.answering.parts import split_question  # noqa: E402
@@ -54,7 +53,7 @@ async def main() -> int:
     args = ap.parse_args()
     items = load_items(args.data)
     with tempfile.TemporaryDirectory() as tmp:
-        app = await _index(App.from_env, args.docs, args.index or Path(tmp) / "kb.db")
+        app = await _index(args.docs, args.index or Path(tmp) / "kb.db")
         reader = ExtractiveAnswerer(
             app.local_retriever, app.embedder, top_k=app.settings.kbot_top_k, min_evidence=0.0, term_stats=app.store
         )

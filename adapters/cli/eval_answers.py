@@ -14,11 +14,14 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.answering.evaluation import EvalItem, SystemReport, format_table, load_items, score, summarize
 from bot.errors import InputError
 from bot.ports import Answerer
+
+if TYPE_CHECKING:
+    from adapters.wiring import App
 
 
 def register(eval_sub: argparse._SubParsersAction) -> None:
@@ -32,7 +35,7 @@ def register(eval_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def systems(app: Any, names: list[str]) -> dict[str, Answerer]:
+def systems(app: App, names: list[str]) -> dict[str, Answerer]:
     from bot.answering.baselines import TopPassageBaseline
     from bot.answering.extractive import ExtractiveAnswerer
     from bot.answering.legacy import LegacyExtractiveAnswerer
@@ -70,25 +73,24 @@ async def evaluate(systems_: dict[str, Answerer], items: list[EvalItem]) -> tupl
     return {name: summarize(items, scores[name]) for name in systems_}, details
 
 
-async def _index(app_factory: Any, docs: Path, index: Path | None) -> Any:
+async def _index(docs: Path, index: Path) -> App:
+    from adapters.wiring import App
     from ingest.connectors.folder import FolderConnector
 
     if not await asyncio.to_thread(docs.is_dir):
         raise InputError(f"{docs}: not a folder")
-    app = app_factory(kbot_db=index)
+    app = App.from_env(kbot_db=index)
     pipeline, _, _ = app.ingest_pipeline()
     await pipeline.sync(FolderConnector(docs.name, docs, supports=app.parser.supports), source=docs.name)
     return app
 
 
-async def run(args: argparse.Namespace, app: Any) -> int:
+async def run(args: argparse.Namespace, app: App) -> int:
     items = load_items(args.data, args.limit)
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         if args.docs:
-            from adapters.wiring import App
-
-            app = await _index(App.from_env, args.docs, args.index or Path(tmp) / "eval.db")
+            app = await _index(args.docs, args.index or Path(tmp) / "eval.db")
         elif (await app.store.stats())["documents"] == 0:
             raise InputError("the knowledge store is empty: pass --docs DIR (or run kbot ingest first)")
         reports, details = await evaluate(systems(app, names), items)

@@ -107,7 +107,7 @@ class SystemReport:
     p95_ms: float
 
     def to_json(self) -> dict[str, float]:
-        return {k: round(float(v), 3) for k, v in asdict(self).items()}
+        return {k: round(v, 3) for k, v in asdict(self).items()}
 
 
 def summarize(items: list[EvalItem], scores: list[ItemScore]) -> SystemReport:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import re
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -63,6 +64,7 @@ class Gate:
 class Stream:
     events: list[tuple[str, dict[str, Any]] | StreamFault | Gate]
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the first event (the model's time to first token)
 
 
 Reply = Json | Fault | Stream
@@ -92,6 +94,7 @@ class FakeBedrock:
                 self._routes.append((op.http["method"], _route_pattern(op.http["requestUri"]), op))
         self._routes.sort(key=lambda r: -len(r[1].pattern.replace("[^/]+", "")))
         self._replies: dict[str, deque[Reply]] = defaultdict(deque)
+        self._responders: dict[str, Callable[[dict[str, Any]], Reply]] = {}
         self.requests: list[Recorded] = []
         self.errors: list[str] = []
         self._validator = ParamValidator()
@@ -105,6 +108,11 @@ class FakeBedrock:
     # --- test API -------------------------------------------------------------------------
     def script(self, operation: str, *replies: Reply) -> None:
         self._replies[operation].extend(replies)
+
+    def respond(self, operation: str, responder: Callable[[dict[str, Any]], Reply]) -> None:
+        """Answer ``operation`` from its request when nothing is queued (replies that depend on the
+        model or the question, whatever order concurrent calls arrive in)."""
+        self._responders[operation] = responder
 
     def calls(self, operation: str) -> list[dict[str, Any]]:
         return [r.params for r in self.requests if r.operation == operation]
@@ -148,9 +156,12 @@ class FakeBedrock:
             return web.json_response(
                 {"message": refused.message}, status=refused.status, headers={"x-amzn-ErrorType": refused.code}
             )
-        if not self._replies[op.name]:
+        if self._replies[op.name]:
+            reply = self._replies[op.name].popleft()
+        elif op.name in self._responders:
+            reply = self._responders[op.name](params)
+        else:
             return self._fail(f"{op.name}: no scripted reply", 500)
-        reply = self._replies[op.name].popleft()
         if isinstance(reply, Fault):
             return web.json_response(
                 {"message": reply.message}, status=reply.status, headers={"x-amzn-ErrorType": reply.code}
@@ -198,6 +209,7 @@ class FakeBedrock:
         response = web.StreamResponse(
             status=200, headers={"Content-Type": "application/vnd.amazon.eventstream", **reply.headers}
         )
+        await asyncio.sleep(reply.delay)
         await response.prepare(request)
         for frame in frames:
             if isinstance(frame, Gate):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 
-_SUBCOMMANDS = ("adapters.cli.eval_retrieval", "adapters.cli.eval_summaries", "adapters.cli.eval_answers")
+_SUBCOMMANDS = (
+    "adapters.cli.eval_retrieval", "adapters.cli.eval_summaries", "adapters.cli.eval_answers",
+    "adapters.cli.eval_scorecard",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
