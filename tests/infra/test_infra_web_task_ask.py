@@ -15,6 +15,7 @@ from tests.bedrock.conftest import aws_env
 from tests.bedrock.fake_bedrock import FakeBedrock
 from tests.bedrock.replies import converse_reply, kb_result, retrieve_reply
 from tests.infra.conftest import REPO_ROOT, Synth
+from tests.replicas.conftest import moto_dynamodb  # noqa: F401 - fixture
 
 # What CloudFormation resolves the cross-stack references to, by environment variable.
 RESOLVED = {
@@ -28,6 +29,29 @@ RESOLVED = {
 }
 
 
+# Which synthesized table each table-name variable refers to (by logical id prefix).
+TABLES = {"KBOT_CONFIG_TABLE": "ConfigTable", "KBOT_STATE_TABLE": "StateTable"}
+
+
+def create_tables(synth: Synth, endpoint: str, env: dict[str, str]) -> None:
+    """The web task's DynamoDB tables, with the key schema the stack synthesizes, on moto's server."""
+    import boto3
+
+    client = boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLETEST", aws_secret_access_key="test-secret-key",
+    )
+    tables = synth.resources("KbotBot", "AWS::DynamoDB::Table")
+    for variable, prefix in TABLES.items():
+        if variable not in env:
+            continue
+        (props,) = [t["Properties"] for logical, t in tables.items() if logical.startswith(prefix)]
+        client.create_table(
+            TableName=env[variable], BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"],
+        )
+
+
 def web_task_environment(synth: Synth) -> dict[str, str]:
     (task,) = synth.resources("KbotBot", "AWS::ECS::TaskDefinition").values()
     (container,) = task["Properties"]["ContainerDefinitions"]
@@ -38,7 +62,9 @@ def web_task_environment(synth: Synth) -> dict[str, str]:
     return env
 
 
-async def test_kbot_ask_with_the_web_task_environment(default: Synth, tmp_path: Path) -> None:
+async def test_kbot_ask_with_the_web_task_environment(
+    default: Synth, tmp_path: Path, moto_dynamodb: str  # noqa: F811 - the fixture
+) -> None:
     task_env = web_task_environment(default)
     assert task_env["KBOT_BACKEND"] == "bedrock" and "BEDROCK_SEARCH_TYPE" not in task_env
     fake = FakeBedrock()  # store_type S3_VECTORS, legacy models not granted: a fresh account
@@ -58,6 +84,8 @@ async def test_kbot_ask_with_the_web_task_environment(default: Synth, tmp_path: 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BEDROCK_", "KBOT_"))}
         env.update(task_env)
         env.update(aws_env(fake.url, tmp_path))
+        env["AWS_ENDPOINT_URL_DYNAMODB"] = moto_dynamodb  # the config and state tables, as synthesized
+        create_tables(default, moto_dynamodb, task_env)
         env.update({"KBOT_DB": str(tmp_path / "kbot.db"), "PYTHONPATH": str(REPO_ROOT)})
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
