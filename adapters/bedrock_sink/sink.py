@@ -10,7 +10,8 @@
   :meth:`finish` reads each document's final status back (:mod:`.direct`).
 
 Which documents are stored, with which content hash, is kept in a manifest (an S3 object outside
-the document prefix, or a local JSON file), so an unchanged document is never re-sent.
+the document prefix, or a local JSON file), so an unchanged document is never re-sent; parse failures
+are kept next to it, so a file that failed to parse is not parsed again until it changes.
 boto3 is synchronous: every call runs in a worker thread.
 """
 
@@ -110,6 +111,21 @@ class BedrockKbSink:
         if source not in self._known:
             self._known[source] = await self.manifest.load(source)
         return dict(self._known[source])
+
+    async def failed_parses(self, source: str) -> dict[str, tuple[str, str]]:
+        """:class:`ingest.pipeline.FailureMemory`: doc id -> (hash + parser limits, reason)."""
+        return await self.manifest.load_failures(source)
+
+    async def record_parse_failures(
+        self, source: str, failed: dict[str, tuple[str, str]], cleared: Sequence[str]
+    ) -> None:
+        if not failed and not cleared:
+            return
+        failures = await self.manifest.load_failures(source)
+        for doc_id in cleared:
+            failures.pop(doc_id, None)
+        failures.update(failed)
+        await self.manifest.save_failures(source, failures)
 
     async def upsert(self, documents: Sequence[Document]) -> None:
         by_source: dict[str, list[Document]] = {}

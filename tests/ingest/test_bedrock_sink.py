@@ -188,3 +188,42 @@ async def test_pipeline_into_bedrock_resends_nothing_unchanged(aws, tmp_path) ->
         FolderConnector("handbook", folder), source="handbook"
     )
     assert second.upserted == 0 and second.unchanged == 3
+
+
+class CountingParser(TextParser):
+    """Counts every parse attempt, failed ones included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    async def parse(self, data: bytes, filename: str):  # type: ignore[no-untyped-def]
+        self.attempts += 1
+        return await super().parse(data, filename)
+
+
+async def test_a_corrupt_file_is_parsed_once_until_it_changes(aws, tmp_path) -> None:
+    """Parse-failure memory lives next to the S3 manifest, so it survives new sink instances (passes)."""
+    s3, agent = aws
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Fine.")
+    (folder / "broken.txt").write_bytes(b"CORRUPT bytes")
+
+    async def sync() -> tuple[CountingParser, object]:
+        parser = CountingParser()
+        report = await IngestPipeline(parser, s3_sink(s3, agent)).sync(
+            FolderConnector("handbook", folder), source="handbook"
+        )
+        return parser, report
+
+    first, report = await sync()
+    assert first.attempts == 2 and [f.doc_id for f in report.failures] == ["broken.txt"]
+    second, report = await sync()
+    assert second.attempts == 0
+    assert "not parsed again" in report.failures[0].reason
+    (folder / "broken.txt").write_text("Repaired.")
+    third, report = await sync()
+    assert third.attempts == 1 and report.upserted == 1 and not report.failures
+    fourth, _ = await sync()
+    assert fourth.attempts == 0

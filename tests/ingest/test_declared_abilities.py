@@ -15,7 +15,7 @@ from bot.ports import DocumentSink, SourceCatalog
 from ingest.connectors.folder import FolderConnector
 from ingest.interfaces import Connector
 from ingest.local_sink import LocalStoreSink
-from ingest.pipeline import IngestPipeline
+from ingest.pipeline import FailureMemory, IngestPipeline
 from ingest.worker import SyncWorker
 from tests.fakes import HashEmbedder
 from tests.ingest.fakes import MemoryCheckpoints, MemorySink, MemorySourceRepository, TextParser
@@ -49,7 +49,11 @@ async def test_implementations_declare_what_the_core_calls(tmp_path: Path) -> No
             manifest=FileManifest(tmp_path),
             data_source_type="CUSTOM",
         )
-        assert isinstance(bedrock, DocumentSink)
+        assert isinstance(bedrock, DocumentSink) and isinstance(bedrock, FailureMemory)
+        await bedrock.record_parse_failures("hb", {"a.pdf": ("h1:p", "corrupt"), "b.pdf": ("h2:p", "x")}, [])
+        await bedrock.record_parse_failures("hb", {}, ["b.pdf"])
+        assert await bedrock.failed_parses("hb") == {"a.pdf": ("h1:p", "corrupt")}
+        assert await bedrock.known("hb") == {}  # the failure file is not the manifest
         assert isinstance(config, WorkerSources)
         assert isinstance(MemorySink(), DocumentSink) and isinstance(MemorySourceRepository(), WorkerSources)
     finally:
