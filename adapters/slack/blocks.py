@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.slack.mrkdwn import SECTION_LIMIT, escape, link, split_text, to_mrkdwn, truncate
+from adapters.slack.mrkdwn import SECTION_LIMIT, escape, link, plain, split_text, to_mrkdwn, truncate
 from bot.models import Answer, Citation, Summary, SummaryItem
 
 MAX_BLOCKS = 50
@@ -132,9 +132,9 @@ def fallback_text(text: str) -> str:
 
 
 def _item_line(item: SummaryItem) -> str:
-    line = f"• {escape(item.text)}"
+    line = f"• {plain(item.text)}"
     if item.author and not item.text.startswith(item.author):  # "Dana: ..." already names the author
-        line += f" — _{escape(item.author)}_"
+        line += f" — _{plain(item.author)}_"
     if item.link:
         line += f" ({link(item.link, 'link')})"
     return line
@@ -144,7 +144,7 @@ def summary_blocks(summary: Summary, title: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": truncate(title, 150)}},
         _section(
-            f"*TL;DR* {escape(summary.tldr)}"
+            f"*TL;DR* {plain(summary.tldr)}"
             if summary.tldr
             else "*TL;DR* (nothing substantial to summarize)"
         ),
@@ -155,8 +155,8 @@ def summary_blocks(summary: Summary, title: str) -> list[dict[str, Any]]:
         (
             "Action items",
             [
-                f"• {escape(a.owner or 'unassigned')}: {escape(a.task)}"
-                + (f" (due {escape(a.due)})" if a.due else "")
+                f"• {plain(a.owner or 'unassigned')}: {plain(a.task)}"
+                + (f" (due {plain(a.due)})" if a.due else "")
                 + (f" ({link(a.link, 'link')})" if a.link else "")
                 for a in summary.action_items
             ],

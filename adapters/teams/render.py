@@ -23,6 +23,12 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")  # answer text quotes documents: never a masked link
 
 
+def _plain(text: str) -> str:
+    """Quoted document/chat text as inert Markdown: ``[label](url)`` shown as ``label (url)``, never a
+    masked link. Live links come only from metadata (citations, message permalinks)."""
+    return _MD_LINK.sub(r"\1 (\2)", text)
+
+
 def _clip(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
@@ -73,7 +79,7 @@ def message_entity(citations: list[Citation], *, ai_label: bool = True) -> dict[
 def answer_activity(answer: Answer, *, feedback: bool = True, entities: bool = True) -> dict[str, Any]:
     """The final answer message. ``entities=False`` gives the Adaptive Card fallback instead."""
     citations = answer.citations[:MAX_CITATIONS]
-    text = with_markers(_MD_LINK.sub(r"\1 (\2)", answer.text), len(citations))
+    text = with_markers(_plain(answer.text), len(citations))
     if not entities:
         return answer_card_activity(text, citations, feedback=feedback)
     activity: dict[str, Any] = {
@@ -124,7 +130,7 @@ def text_activity(text: str) -> dict[str, Any]:
 
 
 def summary_markdown(summary: Summary) -> str:
-    parts = [f"**TL;DR:** {summary.tldr}"]
+    parts = [f"**TL;DR:** {_plain(summary.tldr)}"]
     sections = [
         ("Key points", [_item(i.text, i.author, i.link) for i in summary.key_points]),
         ("Decisions", [_item(i.text, i.author, i.link) for i in summary.decisions]),
@@ -149,6 +155,7 @@ def summary_markdown(summary: Summary) -> str:
 
 def _item(text: str, author: str | None, link: str | None) -> str:
     line = f"{text} — {author}" if author and not text.startswith(author) else text
+    line = _plain(line)
     return f"{line} ([link]({link}))" if link else line
 
 
