@@ -185,7 +185,8 @@ def add_source_modal(kinds: dict[str, list[tuple[str, bool]]]) -> dict[str, Any]
 
 
 def modal_values(view: dict[str, Any]) -> dict[str, str]:
-    """Plain values of the add-source modal's inputs, keyed by block id."""
+    """Plain values of the add-source modal's inputs, keyed by block id: raw as typed, never decoded
+    (see ``adapters.slack.verified._value`` for the Slack documentation)."""
     out: dict[str, str] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         element = actions.get("value") or {}

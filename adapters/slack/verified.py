@@ -217,6 +217,9 @@ def _modal(request: ExpertRequest, answer: str, metadata: dict[str, str]) -> dic
 
 
 def _value(view: dict[str, Any], block: str) -> str | None:
+    """A ``plain_text_input`` value, as typed: not decoded with ``decode_slack_text`` (entity escaping is
+    for message text and text objects: https://docs.slack.dev/messaging/formatting-message-text#escaping ;
+    view state carries the raw value: https://api.slack.com/reference/surfaces/views)."""
     value = ((view.get("state") or {}).get("values") or {}).get(block, {}).get("value", {}).get("value")
     return None if value is None else str(value)
 

@@ -218,3 +218,42 @@ async def test_edit_form_refuses_non_experts_and_bad_input_in_the_form(slack: Sl
     too_long = await submit("W222", "y" * 50_000)
     assert "too long" in too_long["errors"]["answer"]
     assert await slack.app.verified_repo.list_verified() == []
+
+
+async def test_modal_input_is_stored_as_typed_and_escaped_once_when_shown(slack: SlackHarness) -> None:
+    """``plain_text_input`` values arrive as typed: Slack's entity escaping is documented for message
+    text and text objects (https://docs.slack.dev/messaging/formatting-message-text#escaping), while the
+    view state carries the raw ``value`` string
+    (https://api.slack.com/changelog/2020-09-full-state-on-view-submisson-and-block-actions,
+    https://api.slack.com/reference/surfaces/views). So modal values are not decoded (``decode_slack_text``
+    would turn a typed ``&amp;`` into ``&``), and rendering escapes them exactly once."""
+    typed = "R&D uses <Step-7> for Q&A; type &amp; to get an ampersand."
+    post = await forward_to_experts(slack)
+    expert_replied(slack, EXPERT_REPLY)
+    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    (opened,) = await slack.api.wait_for("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    submission = fixture("view_submission.json")
+    submission["user"]["id"] = "W222"
+    values = {"question": QUESTION, "answer": typed, "audience": "", "review_by": ""}
+    submission["view"].update(
+        callback_id=view["callback_id"],
+        private_metadata=view["private_metadata"],
+        state={"values": {k: {"value": {"type": "plain_text_input", "value": v}} for k, v in values.items()}},
+    )
+    status, body = await slack.post_interaction(submission)
+    assert status == 200 and "errors" not in body
+    await slack.settle()
+    (saved,) = await slack.app.verified_repo.list_verified()
+    assert saved.answer == typed
+    shown = json.dumps((await ask(slack, PARAPHRASE, "U111"))["blocks"])
+    assert "R&amp;D uses &lt;Step-7&gt; for Q&amp;A; type &amp;amp; to get" in shown, shown
+
+
+def test_add_source_modal_values_are_read_as_typed() -> None:
+    from adapters.slack.admin_views import modal_values
+
+    url = "https://contoso.sharepoint.com/sites/R&D?a=1&amp;b=<2>"
+    view = {"state": {"values": {"location": {"value": {"type": "plain_text_input", "value": url}}}}}
+    assert modal_values(view) == {"location": url}
