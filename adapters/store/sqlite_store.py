@@ -11,9 +11,11 @@ import contextlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -37,20 +39,49 @@ def translate_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"knowledge store {path} is not a usable SQLite database: {exc}") from exc
 
 
+T = TypeVar("T")
+
 _SPLITTABLE = re.compile(r"^(\d+)([a-z]+)$")
+
+
+# Several replicas (or a worker and `kbot serve`) may open one new file at the same moment: creating the
+# schema needs the write lock, which the other may hold longer than one busy timeout on a loaded machine.
+SCHEMA_LOCK_SECONDS = 60.0
+
+
+def _retry_locked(work: Callable[[], T], path: Path, *, seconds: float = SCHEMA_LOCK_SECONDS) -> T:
+    """Run ``work`` (opening, schema DDL), retrying while another process holds the write lock."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return work()
+        except sqlite3.OperationalError as exc:
+            locked = "locked" in str(exc) or "busy" in str(exc)
+            if not locked or time.monotonic() >= deadline:
+                with translate_errors(path):
+                    raise
+            time.sleep(0.2)
 
 
 def open_database(path: Path, ddl: str, *, timeout: float = 5.0) -> sqlite3.Connection:
     """Open (creating the folder) one of kbot's SQLite files in WAL mode and apply ``ddl``."""
-    with translate_errors(path):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the store folder {path.parent}: {exc}") from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store folder {path.parent}: {exc}") from exc
+
+    def open_and_create() -> sqlite3.Connection:
         conn = connect(str(path), timeout=timeout)
-        if _missing_objects(conn, ddl):  # DDL takes the write lock: readers must not wait on an ingest
-            conn.executescript(ddl)
+        try:
+            if _missing_objects(conn, ddl):  # DDL takes the write lock: readers must not wait on an ingest
+                conn.executescript(ddl)
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    with translate_errors(path):
+        return _retry_locked(open_and_create, path)
 
 
 _CREATED = re.compile(r"CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE|TRIGGER)\s+IF\s+NOT\s+EXISTS\s+(\w+)", re.I)
@@ -76,7 +107,7 @@ class SqliteStore:
         self.path = Path(path)
         self._conn = open_database(self.path, "", timeout=timeout)
         with translate_errors(self.path):
-            migrate(self._conn)
+            _retry_locked(lambda: migrate(self._conn), self.path)
         self._vectors = VectorIndex(self._conn)
         self._writes = 0  # bumped on every write: own commits don't change PRAGMA data_version
         self._df_cache: dict[str, int] = {}
