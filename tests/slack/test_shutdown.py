@@ -19,11 +19,11 @@ async def test_slack_and_teams_drain_together_within_one_budget() -> None:
     finished: list[str] = []
 
     async def slack_answer(**_: object) -> None:
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(1.0)
         finished.append("slack")
 
     async def teams_turn() -> None:
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(1.0)
         finished.append("teams")
 
     bolt = web_app[SLACK_BOLT]
@@ -33,9 +33,9 @@ async def test_slack_and_teams_drain_together_within_one_budget() -> None:
     teams_work = asyncio.create_task(teams_turn())
     endpoint._background.add(teams_work)
     started = time.monotonic()
-    took = await drain_surfaces(web_app, budget=1.0)
+    took = await drain_surfaces(web_app, budget=3.0)
     assert sorted(finished) == ["slack", "teams"]
-    assert took < 1.0 and time.monotonic() - started < 1.0  # one after the other would take 1.2 s
+    assert took < 1.8 and time.monotonic() - started < 1.8  # one after the other would take 2.0 s
     await asyncio.gather(slack_work, teams_work)
 
 
