@@ -7,19 +7,17 @@ DELETE (triggers), so the log is append-only even for someone with a SQL shell a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sqlite3
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.config_store import codec
-from adapters.store.sqlite_store import open_database
+from adapters.store.sqlite_file import SqliteFile
 from bot.admin.models import AdminEntry, AuditEntry, ChannelSettings, SyncRequest
-from bot.errors import NotFoundError, StoreError, StoreLocked
+from bot.errors import NotFoundError, StoreError
 from bot.models import Feedback, Source, SourceStatus
 
 T = TypeVar("T")
@@ -48,33 +46,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 
-class SqliteConfigRepository:
+class SqliteConfigRepository(SqliteFile):
+    label = "config store"
+
     def __init__(self, path: Path | str, *, timeout: float = 5.0) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._closed = False
-        self._conn = open_database(self.path, DDL, timeout=timeout)
-
-    async def close(self) -> None:
-        """Close after any in-flight query (closing under a running query crashes sqlite3)."""
-
-        def close_locked() -> None:
-            with self._lock:
-                self._closed = True
-                self._conn.close()
-
-        await asyncio.to_thread(close_locked)
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreLocked(f"config store {self.path} is locked by another process") from exc
-            raise StoreError(f"config store {self.path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"config store {self.path} is not usable: {exc}") from exc
+        super().__init__(path, DDL, timeout=timeout)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def locked() -> T:

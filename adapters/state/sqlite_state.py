@@ -8,17 +8,15 @@ replicas racing for an event id cannot both win. Expired rows are ignored on rea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from adapters.store.sqlite_store import open_database
-from bot.errors import StoreError, StoreLocked
+from adapters.store.sqlite_file import SqliteFile
+from bot.errors import StoreError
 from bot.models import Turn
 from bot.state import AnswerRecord
 
@@ -35,33 +33,13 @@ CREATE TABLE IF NOT EXISTS chat_counters (key TEXT PRIMARY KEY, count INTEGER NO
 SWEEP_EVERY = 500  # writes between deletions of expired rows
 
 
-class SqliteConversationState:
+class SqliteConversationState(SqliteFile):
+    label = "state store"
+
     def __init__(self, path: Path | str, *, timeout: float = 10.0, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
+        super().__init__(path, DDL, timeout=timeout)
         self._clock = clock
-        self._lock = threading.Lock()
-        self._closed = False
         self._writes = 0
-        self._conn = open_database(self.path, DDL, timeout=timeout)
-
-    async def close(self) -> None:
-        def close_locked() -> None:
-            with self._lock:
-                self._closed = True
-                self._conn.close()
-
-        await asyncio.to_thread(close_locked)
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreLocked(f"state store {self.path} is locked by another process") from exc
-            raise StoreError(f"state store {self.path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"state store {self.path} is not usable: {exc}") from exc
 
     async def _run(self, work: Callable[[sqlite3.Connection, float], T]) -> T:
         def locked() -> T:
