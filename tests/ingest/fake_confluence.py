@@ -1,8 +1,9 @@
 """A local Confluence (Cloud under ``/wiki``, Data Center under ``/dc``) with the documented shapes.
 
-Shapes follow ``shared/data/fixtures/confluence``: v2 pages with ``body.storage`` and cursor
-``_links.next``; v1 search (CQL) envelope; v1 content with ``expand=body.storage,version``; labels;
-read restrictions. CQL ``lastmodified >= "yyyy-MM-dd HH:mm"`` is honoured.
+Shapes follow Atlassian's REST references (https://developer.atlassian.com/cloud/confluence/rest/v2/
+and .../rest/v1/): v2 pages with ``body.storage`` and cursor ``_links.next``; v1 search (CQL) envelope;
+v1 content with ``expand=body.storage,version``; labels; read restrictions. Every payload is built
+here; nothing is read from outside ``tests/``. CQL ``lastmodified >= "yyyy-MM-dd HH:mm"`` is honoured.
 """
 
 from __future__ import annotations

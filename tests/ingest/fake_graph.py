@@ -1,8 +1,10 @@
 """A local Microsoft Graph (+ Entra token endpoint) answering with the documented shapes.
 
-Shapes follow ``shared/data/fixtures/msgraph`` (site, drives list, driveItem delta pages with
-``@odata.nextLink`` / ``@odata.deltaLink`` and ``deleted`` facets) plus the documented fields a
-real tenant returns (parentReference.path, webUrl, cTag, lastModifiedBy, permissions).
+Shapes follow Microsoft's Graph reference (https://learn.microsoft.com/graph/api/driveitem-delta,
+.../site-get, .../drive-list, .../driveitem-list-permissions): site, drives list, driveItem delta pages
+with ``@odata.nextLink`` / ``@odata.deltaLink`` and ``deleted`` facets, and the fields a real tenant
+returns (parentReference.path, webUrl, cTag, lastModifiedBy, permissions). Every payload is built here;
+nothing is read from outside ``tests/``.
 """
 
 from __future__ import annotations
