@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,10 +17,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.context import SLACK_ERRORS, SlackContext, post_text, user_error_text
 from adapters.slack.conversations import fetch_recent, to_conversation
+from bot.errors import KbotError
+from bot.state import ConversationState
 
 log = logging.getLogger(__name__)
 
 TITLE_LIMIT = 100
+THREAD_TTL_SECONDS = 7 * 24 * 3600  # an assistant thread's context is kept a week
 _SUMMARIZE_VIEWED = re.compile(
     r"^\s*(?:please\s+)?summari[sz]e(?:\s+(?:this|it|here|this\s+channel|the\s+channel|what\s+i'?m\s+viewing))?\s*[.!?]*\s*$",
     re.IGNORECASE,
@@ -29,33 +31,51 @@ _SUMMARIZE_VIEWED = re.compile(
 
 
 class AssistantThreads:
-    """Per assistant thread: the viewed channel, and whether it has a title yet (bounded, in memory)."""
+    """Per assistant thread: the viewed channel, and whether it has a title yet. Kept in the shared
+    conversation state (:mod:`bot.state`), not process memory: the context event and the question that
+    uses it may reach different ``kbot serve`` replicas."""
 
-    def __init__(self, max_threads: int = 5000) -> None:
-        self.max_threads = max_threads
-        self._viewed: OrderedDict[tuple[str, str], str | None] = OrderedDict()
-        self._titled: set[tuple[str, str]] = set()
+    def __init__(self, state: ConversationState) -> None:
+        self.state = state
 
-    def remember(self, payload: dict[str, Any]) -> None:
+    @staticmethod
+    def _key(channel: str, thread_ts: str) -> str:
+        return f"slack-assistant:{channel}:{thread_ts}"
+
+    async def remember(self, payload: dict[str, Any]) -> None:
         """From ``assistant_thread_started`` / ``assistant_thread_context_changed`` events."""
         thread = payload.get("assistant_thread") or {}
-        key = (str(thread.get("channel_id") or ""), str(thread.get("thread_ts") or ""))
-        if not all(key):
+        channel, thread_ts = str(thread.get("channel_id") or ""), str(thread.get("thread_ts") or "")
+        viewed = str((thread.get("context") or {}).get("channel_id") or "")
+        if not (channel and thread_ts):
             return
-        self._viewed[key] = str((thread.get("context") or {}).get("channel_id") or "") or None
-        self._viewed.move_to_end(key)
-        while len(self._viewed) > self.max_threads:
-            old, _ = self._viewed.popitem(last=False)
-            self._titled.discard(old)
+        key = self._key(channel, thread_ts)
+        try:
+            if viewed:  # the thread's "session" value: the channel the user is looking at
+                await self.state.put_session_id(key, viewed, ttl_seconds=THREAD_TTL_SECONDS)
+            else:
+                await self.state.forget_session_id(key)
+        except KbotError:
+            log.warning("could not store the assistant thread context", exc_info=True)
 
-    def viewed_channel(self, channel: str, thread_ts: str) -> str | None:
-        return self._viewed.get((channel, thread_ts))
+    async def viewed_channel(self, channel: str, thread_ts: str) -> str | None:
+        try:
+            return await self.state.session_id(self._key(channel, thread_ts))
+        except KbotError:
+            log.warning("could not read the assistant thread context", exc_info=True)
+            return None
 
     async def set_title_once(self, client: AsyncWebClient, channel: str, thread_ts: str, text: str) -> None:
-        key = (channel, thread_ts)
-        if key in self._titled or not text.strip():
+        if not text.strip():
             return
-        self._titled.add(key)
+        key = "title:" + self._key(channel, thread_ts)
+        try:  # claim-once: one replica titles the thread, once
+            if not await self.state.claim(key, "title", lease_seconds=60, ttl_seconds=THREAD_TTL_SECONDS):
+                return
+            await self.state.complete(key, "title")
+        except KbotError:
+            log.warning("could not record the assistant thread title", exc_info=True)
+            return
         title = " ".join(text.split())
         title = title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
         try:
@@ -76,7 +96,7 @@ async def summarize_viewed_channel(
     try:
         messages = await fetch_recent(client, viewed)
         conversation = await to_conversation(client, viewed, messages, ctx.user_names, title)
-        summary = await ctx.app.summarizer.summarize(conversation)
+        summary = await ctx.app.summaries.summarize(conversation)
         await client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,

@@ -182,10 +182,10 @@ def register_events(bolt: AsyncApp, ctx: SlackContext) -> None:
 
 def register_assistant(bolt: AsyncApp, ctx: SlackContext) -> None:
     assistant = AsyncAssistant()
-    threads = AssistantThreads()
+    threads = AssistantThreads(ctx.app.state)
 
     async def greet(payload: dict[str, Any], client: AsyncWebClient) -> None:
-        threads.remember(payload)
+        await threads.remember(payload)
         thread = payload.get("assistant_thread") or {}
         channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
         if not channel or not thread_ts:
@@ -205,14 +205,14 @@ def register_assistant(bolt: AsyncApp, ctx: SlackContext) -> None:
         text = _question(event, context)
         if _is_user_message(event) and channel and thread_ts:
             await threads.set_title_once(client, channel, thread_ts, text)
-            viewed = threads.viewed_channel(channel, thread_ts)
+            viewed = await threads.viewed_channel(channel, thread_ts)
             if viewed and asks_to_summarize_viewed(text):
                 await summarize_viewed_channel(ctx, client, viewed=viewed, channel=channel, thread_ts=thread_ts)
                 return
         await _dm_or_assistant(ctx, client, context, event, status=True)
 
     async def context_changed(payload: dict[str, Any]) -> None:
-        threads.remember(payload)
+        await threads.remember(payload)
 
     assistant.thread_started(lazy=[ctx.inflight.track(greet)])(ack_now)  # type: ignore[list-item]
     assistant.thread_context_changed(lazy=[ctx.inflight.track(context_changed)])(ack_now)  # type: ignore[list-item]
