@@ -108,6 +108,9 @@ class TeamsBot:
     async def _on_message(self, activity: dict[str, Any], replier: Replier) -> None:
         if not await should_answer(activity, self.memory, self.followups):
             return  # RSC delivers every channel post: not addressed to the bot (adapters/teams/gate.py)
+        if not await self.memory.first_delivery(activity):
+            log.info("teams: activity %s delivered again; already handled", activity.get("id"))
+            return
         text = act.question_text(activity)
         files = act.file_attachments(activity)
         if not text and activity.get("value") is not None:  # Action.Submit from a card

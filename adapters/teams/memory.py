@@ -42,6 +42,24 @@ class ConversationMemory:
         self.turns_ttl = turns_ttl
         self.answers_ttl = answers_ttl
 
+    async def first_delivery(self, activity: dict[str, Any]) -> bool:
+        """False when this message activity (conversation + activity id) was already taken by a replica:
+        the Bot Connector may deliver an activity again, possibly to another replica behind the load
+        balancer (https://learn.microsoft.com/azure/bot-service/bot-builder-basics#the-activity-processing-stack
+        : activities are processed at least once). Store down: answer anyway."""
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        activity_id = str(activity.get("id") or "")
+        if not (conversation and activity_id):
+            return True
+        key = f"teams-activity:{conversation}:{activity_id}"
+        try:
+            if not await self.state.claim(key, "teams", lease_seconds=60, ttl_seconds=self.answers_ttl):
+                return False
+            await self.state.complete(key, "teams")
+        except KbotError as exc:
+            log.warning("teams: delivery check unavailable: %s", exc)
+        return True
+
     async def turns(self, conversation_id: str) -> list[Turn]:
         try:
             return await self.state.turns(f"teams:{conversation_id}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -241,6 +242,8 @@ class TeamsRig:
     def activity(self, fixture_name: str, /, **changes: Any) -> dict[str, Any]:
         data = copy.deepcopy(fixture(fixture_name))
         data["serviceUrl"] = self.connector.url + "/"
+        # Teams gives every activity its own id (a repeated id is a redelivery, answered once)
+        data["id"] = f"{data.get('id') or 'activity'}-{next(_ACTIVITY_IDS)}"
         data.update(changes)
         return data
 
@@ -289,6 +292,7 @@ async def connector() -> AsyncIterator[FakeConnector]:
     await server.close()
 
 
+_ACTIVITY_IDS = itertools.count(1)
 RigFactory = Callable[..., Any]
 
 

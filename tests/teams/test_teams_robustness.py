@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 import pytest
@@ -174,3 +175,15 @@ async def test_misconfigured_backend_is_reported_not_dropped(make_rig) -> None:
     assert posts[-1].body["text"] == ConfigError.user_message
     invoke = rig.activity("invoke_adaptive_card_action_execute.json")
     assert (await rig.post(invoke)).status == 503
+
+
+async def test_a_redelivered_message_is_answered_once(rig: TeamsRig) -> None:
+    """The Bot Connector may deliver one activity again (same conversation + activity id), possibly to
+    another replica: it is answered once."""
+    inbound = rig.activity("message_personal.json", text="expenses?")
+    assert (await rig.post(inbound)).status == 200
+    await rig.connector.wait_final()
+    assert (await rig.post(copy.deepcopy(inbound))).status == 200
+    await asyncio.sleep(0.3)
+    assert len(rig.answerer.questions) == 1
+    assert sum(p.body["type"] == "message" for p in rig.connector.posts()) == 1
