@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,6 +25,7 @@ from botframework.connector.auth import (
     MicrosoftAppCredentials,
     PasswordServiceClientCredentialFactory,
 )
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from pydantic import SecretStr
@@ -61,8 +63,14 @@ def signing_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@pytest.fixture
-def openid_server(signing_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@contextmanager
+def serve_openid(signing_key: rsa.RSAPrivateKey, port: int = 0) -> Iterator[str]:
+    """Publish OpenID metadata + JWKS for ``signing_key`` on 127.0.0.1; yield the metadata URL.
+
+    botbuilder caches metadata per URL in a class-level dict for a day
+    (``JwtTokenExtractor.metadataCache``), so a later server on a reused port would be checked
+    against the keys of an earlier one; each server therefore starts from an empty cache.
+    """
     jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
     jwk.update({"kid": KID, "use": "sig", "endorsements": ["msteams", "webchat"]})
     docs: dict[str, Any] = {}
@@ -79,16 +87,27 @@ def openid_server(signing_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatc
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     docs["/openid"] = {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}
     docs["/keys"] = {"keys": [jwk]}
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", f"{base}/openid")
-    yield base
-    server.shutdown()
-    server.server_close()
+    JwtTokenExtractor.metadataCache.clear()
+    try:
+        yield f"{base}/openid"
+    finally:
+        JwtTokenExtractor.metadataCache.clear()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def openid_server(signing_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    with serve_openid(signing_key) as metadata_url:
+        monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", metadata_url)
+        yield metadata_url.removesuffix("/openid")
 
 
 def token(
