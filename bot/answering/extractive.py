@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answering.followup import expand_follow_up
+from bot.answering.followup import asked_frame, expand_follow_up
 from bot.answering.parts import split_question
 from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
 from bot.answering.structure import Span, spans
@@ -65,10 +65,11 @@ class ExtractiveAnswerer:
     async def answer(self, question: Question) -> Answer:
         parts = split_question(retrieval_query(question))
         read: list[_Part] = []
+        previous = next((t.text for t in reversed(question.history) if t.role == "user"), None)
         for i, part in enumerate(parts):
             if i:
                 part = expand_follow_up(part, [Turn("user", parts[i - 1])])
-            read.append(await self.read(part, question))
+            read.append(await self.read(part, question, asked=asked_frame(part, parts[i - 1] if i else previous)))
         if not any(p.passages for p in read):
             return Answer(text=NOT_FOUND + " The knowledge base has no matching documents.", grounded=False)
         answered = [p for p in read if p.reading.spans and p.reading.confidence >= self.min_evidence]
@@ -76,8 +77,9 @@ class ExtractiveAnswerer:
             return self._not_found([x for p in read for x in p.passages])
         return self._compose(read)
 
-    async def read(self, part: str, question: Question) -> _Part:
-        """Retrieve for one question part and score the spans of its top passages."""
+    async def read(self, part: str, question: Question, *, asked: str | None = None) -> _Part:
+        """Retrieve for one question part and score the spans of its top passages (``asked``: the
+        text that sets the answer type, see :func:`bot.answering.followup.asked_frame`)."""
         passages = await self.retriever.retrieve(
             part, k=self.top_k, groups=question.asker.groups, sources=question.sources
         )
@@ -87,7 +89,7 @@ class ExtractiveAnswerer:
         if not passages:
             return _Part(part, [], Reading([], 0.0, 0.0))
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
-        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec))
+        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec, asked=asked))
 
     def _compose(self, parts: list[_Part]) -> Answer:
         numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
@@ -171,7 +173,8 @@ def _joins(best: Span, nxt: Span, reading: Reading) -> bool:
     type the best one lacks ("how much" -> "4 hours"), or it continues it ("This …", "It …")."""
     if nxt in reading.spans and nxt.score >= best.score - JOIN_MARGIN:
         return True
-    if reading.wanted is not None and not reading.wanted.search(best.text) and reading.wanted.search(nxt.text):
+    wanted = reading.wanted
+    if wanted is not None and wanted.fit(best.text, best.kind) < 1.0 <= wanted.fit(nxt.text, nxt.kind):
         return True
     if len(best.text.split()) <= SHORT_SENTENCE and nxt.line == best.line:
         return True  # "Lock your computer before leaving it." — a run-in lead, the how follows

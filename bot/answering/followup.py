@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.answering.answer_types import frame
 from bot.models import Turn
 from bot.text import content_words
 
@@ -38,3 +39,14 @@ def expand_follow_up(question_text: str, history: Sequence[Turn]) -> str:
         if extra:
             return f"{text.rstrip(' ?')} ({' '.join(extra)})" + ("?" if text.endswith("?") else "")
     return text
+
+
+def asked_frame(text: str, previous: str | None) -> str:
+    """The text whose wh-frame says what kind of answer ``text`` wants: its own, or — for an
+    elliptical follow-up with none ("and for volunteering as a poll worker?") — the previous
+    question's ("how much time off do I get to vote?" -> an amount)."""
+    own = re.sub(r"\s*\([^()]*\)\s*\??$", "", text)  # less the subject expand_follow_up folded in
+    if frame(own) or not previous:
+        return text
+    elliptical = _ELLIPTICAL.search(own) or len(content_words(own)) <= SHORT + 1
+    return previous if elliptical else text

@@ -7,7 +7,8 @@ docs/benchmarks.md), so this is an engineered scorer over what the embedded back
   heading, lead-in, row label — counts at a discount), so "guest" picks the NW-Guest item over
   the NW-Corp one even when both mention the password;
 * dense — MiniLM cosine of question and span (only for the best lexical candidates: latency);
-* answer type — "how much/many/long", "when", "who/which email" want a number, a date, a name;
+* answer type — "how long" wants a duration, "when" a date, "who" an address, "what form" a
+  form's name (:mod:`bot.answering.answer_types`);
 * passage — the retrieval evidence of the span's passage.
 
 ``confidence`` (0..1) is what abstention is decided on: the best span's score blended with how
@@ -17,13 +18,13 @@ much of the question's information the top passages hold at all.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.structure import Span
 from bot.models import Passage
 from bot.ports import Embedder
@@ -36,17 +37,7 @@ MAX_WORDS = 40
 WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
-
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|once|twice)\b", re.I)
-_DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|daily|weekly|monthly|annually|year|month|week|day)s?\b|\d{1,2}[:/]\d{2}|\b(?:19|20)\d{2}\b",
-    re.I,
-)
-_CONTACT = re.compile(
-    r"@|https?://|\d{3}[-. )]\d{3}[-. ]\d{4}|(?:^|\s)#[a-z]|\b(?:email|call|contact|ask|reach out)\b", re.I
-)
-
+TYPE_WEIGHT = 0.2  # a span without the asked-for kind of answer loses this (0.1 -> 0.2: docs/benchmarks.md)
 
 class TermStats(Protocol):
     """Document frequencies of terms in the indexed chunks (the local store implements it)."""
@@ -60,19 +51,8 @@ class Reading:
     confidence: float
     coverage: float  # IDF share of the question found anywhere in the top passages
     candidates: list[Span] = field(default_factory=list)  # every span, in reading order
-    wanted: re.Pattern[str] | None = None  # the answer type the question asks for
+    wanted: AnswerType | None = None  # the kind of answer the question asks for
     missing: float = 0.0  # weight share of the key term when the best span lacks it (in any words)
-
-
-def answer_type(question: str) -> re.Pattern[str] | None:
-    q = question.lower()
-    if re.search(r"\bhow (much|many|long|often|far|fast|quickly|soon)\b|\bwhat(?:'s| is) the (?:max|min|limit|cap)", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat (day|date|time)\b|\bhow soon\b", q):
-        return _DATE
-    if re.search(r"\bwho\b|\bwhich email\b|\b(?:email|phone|number|address|channel)\b|\bcontact\b", q):
-        return _CONTACT
-    return None
 
 
 async def term_weights(question: str, stats: TermStats | None) -> dict[str, float]:
@@ -145,11 +125,15 @@ class SpanReader:
         candidates: list[Span],
         weights: dict[str, float],
         qvec: np.ndarray,
+        *,
+        asked: str | None = None,
     ) -> Reading:
+        """``asked``: the text whose frame sets the answer type when it isn't the question's own
+        (an elliptical follow-up: "and for poll workers?" after "how much leave …")."""
         coverage = max((lexical(weights, p.text, f"{p.title} {p.heading}") for p in passages[:3]), default=0.0)
         if not candidates:
             return Reading([], 0.0, coverage)
-        wanted = answer_type(question)
+        wanted = answer_type(asked or question)
         rank_prior = {i: 1.0 / (1 + 0.25 * i) for i in range(len(passages))}
         for s in candidates:
             p = passages[s.passage]
@@ -160,13 +144,14 @@ class SpanReader:
         for s, cos in zip(shortlist, vecs @ qvec, strict=True):
             p = passages[s.passage]
             s.cosine = float(cos)
-            typed = 1.0 if wanted is None or wanted.search(s.text) else 0.0
+            fit = 1.0 if wanted is None else wanted.fit(s.text, s.kind)
             s.score = (
                 0.40 * s.cosine
                 + 0.35 * s.lexical
                 + 0.10 * (p.dense_score or 0.0)
                 + 0.05 * rank_prior[s.passage]
-                + 0.10 * typed
+                + 0.10
+                - TYPE_WEIGHT * (1.0 - fit)
             )
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]

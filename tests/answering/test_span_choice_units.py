@@ -1,0 +1,86 @@
+"""Span choice, pure pieces: inline lists split into items, answer types read from the question's
+frame, a follow-up carrying the previous question's frame."""
+
+from __future__ import annotations
+
+from bot.answering.structure import spans
+from bot.models import Passage
+
+
+def passage(text: str, heading: str = "Standard schedule") -> Passage:
+    return Passage(
+        chunk_id="c", doc_id="d", source="s", title="Schedules", uri="s.md", text=text, score=1.0, heading=heading
+    )
+
+
+def test_a_list_the_parser_ran_into_its_paragraph_is_split_into_items() -> None:
+    text = (
+        "You work 8 hours every day. By default, new staff are on a standard schedule. "
+        "- Overtime: Yes - Can be approved for more than 8 hours. - Credit hours: No - Not available with this schedule"
+    )
+    found = spans(passage(text), 0)
+    texts = [s.text for s in found]
+    assert "By default, new staff are on a standard schedule." in texts
+    assert "Credit hours: No - Not available with this schedule" in texts  # "No - Not" is not a bullet
+    items = [s for s in found if s.kind == "item"]
+    assert len(items) == 2 and all(s.label == "Standard schedule" for s in items)
+
+
+def test_an_inline_list_after_a_colon_becomes_a_lead_in_with_its_items() -> None:
+    text = "To be eligible, you must have all of the following: - Used all leave - A negative balance of 24 hours"
+    found = spans(passage(text, "Eligibility"), 0)
+    lists = [s for s in found if s.kind == "list"]
+    assert len(lists) == 1 and lists[0].text.endswith("- A negative balance of 24 hours"), lists
+    assert "A negative balance of 24 hours" in [s.text for s in found if s.kind == "item"]
+
+
+def test_front_matter_lists_stay_metadata() -> None:
+    found = spans(passage("title: Moving keywords: move redirect_from: - /moving/\nEmail PeopleOps first."), 0)
+    assert [s.text for s in found] == ["Email PeopleOps first."]
+
+
+def test_the_answer_type_comes_from_the_clause_that_asks() -> None:
+    from bot.answering.answer_types import answer_type
+
+    def kind(q: str) -> str | None:
+        t = answer_type(q)
+        return t.name if t else None
+
+    assert kind("I need to sign up for health insurance - how long do I have after starting?") == "duration"
+    assert kind("what schedule am I on by default when I join?") is None  # "when I join" does not ask
+    assert kind("I'm moving to another state next month, who do I tell?") == "contact"
+    assert kind("how negative can my balance get?") == "quantity"
+    assert kind("do I have to pay with the card when I travel?") is None
+    assert kind("what form do I fill out?") == "identifier"
+    assert kind("what do I need to do before going on vacation?") == "steps"
+    assert kind("what about for an adoption?") is None  # elliptical: no frame of its own
+
+
+def test_answer_type_fit_is_graded() -> None:
+    from bot.answering.answer_types import answer_type
+
+    how_long = answer_type("how long are messages kept?")
+    assert how_long is not None
+    assert how_long.fit("Messages are retained forever.") == 1.0
+    assert how_long.fit("You can edit a message for 5 minutes.") == 1.0
+    assert how_long.fit("Keep 2 copies.") == 0.5  # a number, not a duration
+    assert how_long.fit("Messages are retained.") == 0.0
+    form = answer_type("what form do I fill out to receive donated leave?")
+    assert form is not None
+    assert form.fit("Complete OPM Form 630 and send it to your supervisor.") == 1.0
+    assert form.fit("Register with MAX.gov to donate leave.") == 0.5  # an identifier, but not a form
+    assert form.fit("Your supervisor can help you fill out the form.") == 0.0
+    who = answer_type("who do I tell?")
+    assert who is not None and who.fit("email TTS-PeopleOps@gsa.gov first") == 1.0 > who.fit("Please provide:", "list")
+
+
+def test_an_elliptical_follow_up_asks_what_the_previous_question_asked() -> None:
+    from bot.answering.followup import asked_frame
+
+    previous = "how much time off do I get to go vote?"
+    assert asked_frame("and for volunteering as a poll worker (time go vote)?", previous) == previous
+    assert asked_frame("what about for an adoption?", previous) == previous
+    own = "when are the anchor days?"
+    assert asked_frame(own, previous) == own
+    unrelated = "Northwind's policy on bringing a dog to the office"
+    assert asked_frame(unrelated, previous) == unrelated
