@@ -141,8 +141,11 @@ def choose_spans(reading: Reading, used: set[str] | frozenset[str] = frozenset()
     best = fresh[0]
     chosen = [best]
     if best.kind == "sentence":
+        prev = _previous_sentence(reading.candidates, best)
         nxt = _next_sentence(reading.candidates, best)
-        if nxt is not None and _joins(best, nxt, reading):
+        if prev is not None and _CONTINUES.match(best.text):
+            chosen.append(prev)  # "However, terms are renewed every two years." needs what it qualifies
+        elif nxt is not None and _joins(best, nxt, reading):
             chosen.append(nxt)
     for other in fresh[1:3]:
         if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
@@ -166,6 +169,12 @@ def _next_sentence(candidates: list[Span], span: Span) -> Span | None:
     if nxt is None or nxt.line > span.line + 1 or (nxt.line == span.line + 1 and nxt.order != 0):
         return None
     return nxt
+
+
+def _previous_sentence(candidates: list[Span], span: Span) -> Span | None:
+    """The sentence right before ``span`` in the same paragraph."""
+    before = [c for c in candidates if c.passage == span.passage and c.kind == "sentence" and c.line == span.line]
+    return max((c for c in before if c.order < span.order), key=lambda c: c.order, default=None)
 
 
 def _joins(best: Span, nxt: Span, reading: Reading) -> bool:

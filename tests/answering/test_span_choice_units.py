@@ -84,3 +84,18 @@ def test_an_elliptical_follow_up_asks_what_the_previous_question_asked() -> None
     assert asked_frame(own, previous) == own
     unrelated = "Northwind's policy on bringing a dog to the office"
     assert asked_frame(unrelated, previous) == unrelated
+
+
+def test_a_sentence_that_qualifies_the_one_before_brings_it() -> None:
+    from bot.answering.extractive import choose_spans
+    from bot.answering.reader import Reading
+
+    text = (
+        "Staff are hired on term appointments for a maximum of four or eight years. "
+        "However, term appointments need to be renewed every two years."
+    )
+    found = spans(passage(text, "Terms"), 0)
+    first, however = found
+    however.score, first.score = 0.7, 0.6
+    chosen = choose_spans(Reading([however, first], 0.7, 1.0, found))
+    assert [s.text for s in chosen] == [first.text, however.text]  # in reading order
