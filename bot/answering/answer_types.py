@@ -88,11 +88,7 @@ FREQUENCY = AnswerType(
 DATE = AnswerType("date", _DATE, _WHEN_WORDS)
 CONTACT = AnswerType("contact", _ADDRESS, _CONTACT_WORDS)
 IDENTIFIER = AnswerType("identifier", _IDENTIFIER)
-STEPS = AnswerType(
-    "steps",
-    re.compile(r"^(?!you\b|it\b|this\b|the\b|there\b|if\b)[A-Z][a-z]+\b(?! is\b| are\b| was\b)"),
-    kinds=("list",),
-)
+STEPS = AnswerType("steps", re.compile(r"(?!)"), re.compile(r"."), kinds=("list", "item"))  # a list, or a step of one
 
 
 def frame(question: str) -> str:
