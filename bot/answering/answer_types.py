@@ -37,6 +37,12 @@ _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|\d{3}[-. )]\d{3}[-. ]\
 _CONTACT_WORDS = re.compile(r"\b(?:email|e-mail|call|contact|ask|reach out|notify)\b", re.I)
 _IDENTIFIER = re.compile(r"\b[A-Z0-9][A-Z0-9&./-]{1,}\b|\b\w*\d\w*\b|[\"“][^\"”]{2,40}[\"”]|\b[A-Z][a-z]+[A-Z]\w*")
 
+_IMPERATIVE = re.compile(  # a sentence that opens with a verb, roughly: not a pronoun, article or subject + verb
+    r"^(?!(?:you|your|it|its|this|that|these|those|the|there|if|a|an|for|to|in|on|at|when|we|our|all|each|every"
+    r"|some|most|many|after|before|as|by|with|once|while|since|because|so|and|or|but)\b)[a-z]+\b"
+    r"(?! (?:is|are|was|were|will|can|may|must|should|has|have|had|do|does)\b)",
+    re.I,
+)
 _CLAUSE_START = re.compile(r"(?:^|[,;:?!.(]\s*|\s[-–—]\s*|\b(?:and|but|so|or|then)\s+)(?=\w)", re.I)
 _WH = re.compile(
     r"(how [a-z]+|how|what's|whats|what|when|where|who|whom|whose|which|why"
@@ -88,7 +94,7 @@ FREQUENCY = AnswerType(
 DATE = AnswerType("date", _DATE, _WHEN_WORDS)
 CONTACT = AnswerType("contact", _ADDRESS, _CONTACT_WORDS)
 IDENTIFIER = AnswerType("identifier", _IDENTIFIER)
-STEPS = AnswerType("steps", re.compile(r"(?!)"), re.compile(r"."), kinds=("list", "item"))  # a list, or a step of one
+STEPS = AnswerType("steps", _IMPERATIVE, re.compile(r"."), kinds=("list", "item"))  # a list, a step, "Submit …"
 
 
 def frame(question: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answering.followup import asked_frame, expand_follow_up
+from bot.answering.followup import asked_frame, discount_carried, expand_follow_up
 from bot.answering.parts import split_question
 from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
 from bot.answering.structure import Span, spans
@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
         )
         top = passages[:READ_PASSAGES]
         candidates = [s for i, p in enumerate(top) for s in spans(p, i)]
-        weights = await term_weights(part, self.term_stats)
+        weights = discount_carried(await term_weights(part, self.term_stats), part)
         if not passages:
             return _Part(part, [], Reading([], 0.0, 0.0))
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
