@@ -71,7 +71,9 @@ def test_answer_type_fit_is_graded() -> None:
     assert form.fit("Register with MAX.gov to donate leave.") == 0.5  # an identifier, but not a form
     assert form.fit("Your supervisor can help you fill out the form.") == 0.0
     steps = answer_type("how do I sign up for the transit subsidy?")
-    assert steps is not None and steps.fit("Enroll first:\n- Register", "list") == 1.0 > steps.fit("See the page.")
+    assert steps is not None and steps.fit("Enroll first:\n- Register", "list") == 1.0
+    assert steps.fit("Submit a request in the portal.") == 1.0  # an instruction
+    assert steps.fit("The subsidy covers transit passes.") == 0.5
     who = answer_type("who do I tell?")
     assert who is not None and who.fit("email TTS-PeopleOps@gsa.gov first") == 1.0 > who.fit("Please provide:", "list")
 
