@@ -18,6 +18,7 @@ much of the question's information the top passages hold at all.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -37,6 +38,9 @@ MAX_WORDS = 40
 WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
+LOOSE = 0.5  # share of a term's weight for an abbreviation or "un-" form of it
+ABBREVIATION = (3, 5)  # lengths of a question term that may abbreviate a span word ("org", "info")
+_NEGATED = re.compile(r"\b(?:not|never|no|\w+n[’']t|didnt|dont|doesnt|havent|cant|wont|isnt|arent)\s+(\w+)", re.I)
 TYPE_WEIGHT = 0.2  # a span without the asked-for kind of answer loses this (0.1 -> 0.2: docs/benchmarks.md)
 
 class TermStats(Protocol):
@@ -79,13 +83,22 @@ def _matcher(text: str) -> tuple[set[str], set[str]]:
     return {_key(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
-def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
-    """IDF share of the question's terms stated by ``text`` (context terms count half)."""
+def lexical(
+    weights: dict[str, float], text: str, context: str = "", *, negated: frozenset[str] | None = None
+) -> float:
+    """IDF share of the question's terms stated by ``text`` (context terms count half).
+
+    With ``negated`` (span scoring), a term also counts — at half — when a span word abbreviates
+    to it ("org" for "organizational") or, if the question negates it, says it with "un-"
+    ("hours I didn't use" -> "unused hours").
+    """
     total = sum(weights.values())
     if not total:
         return 0.0
     own, own_flat = _matcher(text)
     ctx, ctx_flat = _matcher(context)
+    loose = negated is not None
+    own_words, ctx_words = (set(content_words(text)), set(content_words(context))) if loose else (set(), set())
     found = 0.0
     for term, w in weights.items():
         key = _key(term)
@@ -93,7 +106,24 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
             found += w
         elif key in ctx or (len(term) > 3 and compact(term) in ctx_flat):
             found += 0.5 * w
+        elif loose and _loosely(term, own_words, negated or frozenset()):
+            found += LOOSE * w
+        elif loose and _loosely(term, ctx_words, negated or frozenset()):
+            found += 0.5 * LOOSE * w
     return found / total
+
+
+def negated_terms(question: str) -> frozenset[str]:
+    """Words the question negates ("hours I didn't *use*", "not *paid*")."""
+    return frozenset(m.group(1).lower() for m in _NEGATED.finditer(question))
+
+
+def _loosely(term: str, span_words: set[str], negated: frozenset[str]) -> bool:
+    if ABBREVIATION[0] <= len(term) <= ABBREVIATION[1] and any(
+        w.startswith(term) and len(w) >= 2 * len(term) for w in span_words
+    ):
+        return True
+    return term in negated and any(w.startswith("un" + term.rstrip("e")) for w in span_words)
 
 
 def key_terms(weights: dict[str, float], text: str) -> list[str]:
@@ -134,10 +164,11 @@ class SpanReader:
         if not candidates:
             return Reading([], 0.0, coverage)
         wanted = answer_type(asked or question)
+        negated = negated_terms(question)
         rank_prior = {i: 1.0 / (1 + 0.25 * i) for i in range(len(passages))}
         for s in candidates:
             p = passages[s.passage]
-            s.lexical = lexical(weights, s.text, f"{s.context} {p.title} {p.heading}")
+            s.lexical = lexical(weights, s.text, f"{s.context} {p.title} {p.heading}", negated=negated)
             s.score = 0.55 * s.lexical + 0.25 * (p.dense_score or 0.0) + 0.2 * rank_prior[s.passage]
         shortlist = sorted(candidates, key=lambda s: -s.score)[: self.dense_candidates]
         vecs = await self.embedder.embed([f"{s.label} {s.text}".strip()[:EMBED_CHARS] for s in shortlist])

@@ -103,3 +103,18 @@ def test_a_sentence_that_qualifies_the_one_before_brings_it() -> None:
     however.score, first.score = 0.7, 0.6
     chosen = choose_spans(Reading([however, first], 0.7, 1.0, found))
     assert [s.text for s in chosen] == [first.text, however.text]  # in reading order
+
+
+def test_abbreviations_and_un_forms_of_negated_words_count_when_scoring_spans() -> None:
+    from bot.answering.reader import lexical, negated_terms
+
+    code = {"org": 2.0, "code": 1.0}
+    span = "Use T-TECH TRANSFORMATION SERVICE as your organizational code."
+    assert lexical(code, span, negated=frozenset()) > lexical(code, span) == 1 / 3
+    assert lexical({"org": 1.0}, "Check the organ donor page.", negated=frozenset()) == 0.0  # not an abbreviation
+    asked = "what happens to donated hours I didn't use?"
+    negated = negated_terms(asked)
+    assert negated == {"use"} and negated_terms("I want to use my badge") == frozenset()
+    terms = {"donated": 1.0, "hours": 1.0, "use": 1.0}
+    span = "All unused VLTP hours will be returned."
+    assert lexical(terms, span, negated=negated) > lexical(terms, span, negated=frozenset())
