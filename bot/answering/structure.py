@@ -20,7 +20,7 @@ MAX_LIST_ITEMS = 10
 MAX_SPAN_CHARS = 700
 _END = re.compile(r"[.!?:;)\]\"'”’]$")
 _FRONT_MATTER = re.compile(r"\b[a-z][a-z_]{2,}: ")  # "title: … keywords: … redirect_from: …"
-_INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=\S)")  # "… schedule. - Overtime: Yes …"
+_INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=[^\s\d])")  # "… schedule. - Overtime: Yes …", not "9 a.m. - 5 p.m."
 _SHORT_ITEM_BULLET = re.compile(r"\s+-\s+(?=[A-Z])")  # "following: - Used all leave - A negative …"
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s")
 

@@ -34,6 +34,11 @@ def test_an_inline_list_after_a_colon_becomes_a_lead_in_with_its_items() -> None
     assert "A negative balance of 24 hours" in [s.text for s in found if s.kind == "item"]
 
 
+def test_a_range_is_not_a_list() -> None:
+    found = spans(passage("The help desk is open 9 a.m. - 5 p.m. on weekdays."), 0)
+    assert [s.text for s in found] == ["The help desk is open 9 a.m. - 5 p.m. on weekdays."]
+
+
 def test_front_matter_lists_stay_metadata() -> None:
     found = spans(passage("title: Moving keywords: move redirect_from: - /moving/\nEmail PeopleOps first."), 0)
     assert [s.text for s in found] == ["Email PeopleOps first."]
