@@ -43,6 +43,7 @@ ABBREVIATION = (3, 5)  # lengths of a question term that may abbreviate a span w
 _NEGATED = re.compile(r"\b(?:not|never|no|\w+n[’']t|didnt|dont|doesnt|havent|cant|wont|isnt|arent)\s+(\w+)", re.I)
 TYPE_WEIGHT = 0.2  # a span without the asked-for kind of answer loses this (0.1 -> 0.2: docs/benchmarks.md)
 
+
 class TermStats(Protocol):
     """Document frequencies of terms in the indexed chunks (the local store implements it)."""
 
@@ -83,9 +84,7 @@ def _matcher(text: str) -> tuple[set[str], set[str]]:
     return {_key(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
-def lexical(
-    weights: dict[str, float], text: str, context: str = "", *, negated: frozenset[str] | None = None
-) -> float:
+def lexical(weights: dict[str, float], text: str, context: str = "", *, negated: frozenset[str] | None = None) -> float:
     """IDF share of the question's terms stated by ``text`` (context terms count half).
 
     With ``negated`` (span scoring), a term also counts — at half — when a span word abbreviates
