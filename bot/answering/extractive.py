@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answering.followup import expand_follow_up
+from bot.answering.followup import asked_frame, discount_carried, expand_follow_up
 from bot.answering.parts import split_question
 from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
 from bot.answering.structure import Span, spans
@@ -65,10 +65,11 @@ class ExtractiveAnswerer:
     async def answer(self, question: Question) -> Answer:
         parts = split_question(retrieval_query(question))
         read: list[_Part] = []
+        previous = next((t.text for t in reversed(question.history) if t.role == "user"), None)
         for i, part in enumerate(parts):
             if i:
                 part = expand_follow_up(part, [Turn("user", parts[i - 1])])
-            read.append(await self.read(part, question))
+            read.append(await self.read(part, question, asked=asked_frame(part, parts[i - 1] if i else previous)))
         if not any(p.passages for p in read):
             return Answer(text=NOT_FOUND + " The knowledge base has no matching documents.", grounded=False)
         answered = [p for p in read if p.reading.spans and p.reading.confidence >= self.min_evidence]
@@ -76,18 +77,19 @@ class ExtractiveAnswerer:
             return self._not_found([x for p in read for x in p.passages])
         return self._compose(read)
 
-    async def read(self, part: str, question: Question) -> _Part:
-        """Retrieve for one question part and score the spans of its top passages."""
+    async def read(self, part: str, question: Question, *, asked: str | None = None) -> _Part:
+        """Retrieve for one question part and score the spans of its top passages (``asked``: the
+        text that sets the answer type, see :func:`bot.answering.followup.asked_frame`)."""
         passages = await self.retriever.retrieve(
             part, k=self.top_k, groups=question.asker.groups, sources=question.sources
         )
         top = passages[:READ_PASSAGES]
         candidates = [s for i, p in enumerate(top) for s in spans(p, i)]
-        weights = await term_weights(part, self.term_stats)
+        weights = discount_carried(await term_weights(part, self.term_stats), part)
         if not passages:
             return _Part(part, [], Reading([], 0.0, 0.0))
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
-        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec))
+        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec, asked=asked))
 
     def _compose(self, parts: list[_Part]) -> Answer:
         numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
@@ -139,8 +141,11 @@ def choose_spans(reading: Reading, used: set[str] | frozenset[str] = frozenset()
     best = fresh[0]
     chosen = [best]
     if best.kind == "sentence":
+        prev = _previous_sentence(reading.candidates, best)
         nxt = _next_sentence(reading.candidates, best)
-        if nxt is not None and _joins(best, nxt, reading):
+        if prev is not None and _CONTINUES.match(best.text):
+            chosen.append(prev)  # "However, terms are renewed every two years." needs what it qualifies
+        elif nxt is not None and _joins(best, nxt, reading):
             chosen.append(nxt)
     for other in fresh[1:3]:
         if other in chosen or other.score < best.score - SECOND_MARGIN or len(chosen) >= 2:
@@ -166,12 +171,19 @@ def _next_sentence(candidates: list[Span], span: Span) -> Span | None:
     return nxt
 
 
+def _previous_sentence(candidates: list[Span], span: Span) -> Span | None:
+    """The sentence right before ``span`` in the same paragraph."""
+    before = [c for c in candidates if c.passage == span.passage and c.kind == "sentence" and c.line == span.line]
+    return max((c for c in before if c.order < span.order), key=lambda c: c.order, default=None)
+
+
 def _joins(best: Span, nxt: Span, reading: Reading) -> bool:
     """The answer runs on into the next sentence: it scores nearly as well, it carries the answer
     type the best one lacks ("how much" -> "4 hours"), or it continues it ("This …", "It …")."""
     if nxt in reading.spans and nxt.score >= best.score - JOIN_MARGIN:
         return True
-    if reading.wanted is not None and not reading.wanted.search(best.text) and reading.wanted.search(nxt.text):
+    wanted = reading.wanted
+    if wanted is not None and wanted.fit(best.text, best.kind) < 1.0 <= wanted.fit(nxt.text, nxt.kind):
         return True
     if len(best.text.split()) <= SHORT_SENTENCE and nxt.line == best.line:
         return True  # "Lock your computer before leaving it." — a run-in lead, the how follows

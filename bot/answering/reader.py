@@ -7,7 +7,8 @@ docs/benchmarks.md), so this is an engineered scorer over what the embedded back
   heading, lead-in, row label — counts at a discount), so "guest" picks the NW-Guest item over
   the NW-Corp one even when both mention the password;
 * dense — MiniLM cosine of question and span (only for the best lexical candidates: latency);
-* answer type — "how much/many/long", "when", "who/which email" want a number, a date, a name;
+* answer type — "how long" wants a duration, "when" a date, "who" an address, "what form" a
+  form's name (:mod:`bot.answering.answer_types`);
 * passage — the retrieval evidence of the span's passage.
 
 ``confidence`` (0..1) is what abstention is decided on: the best span's score blended with how
@@ -24,6 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.structure import Span
 from bot.models import Passage
 from bot.ports import Embedder
@@ -36,16 +38,10 @@ MAX_WORDS = 40
 WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
-
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|once|twice)\b", re.I)
-_DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|daily|weekly|monthly|annually|year|month|week|day)s?\b|\d{1,2}[:/]\d{2}|\b(?:19|20)\d{2}\b",
-    re.I,
-)
-_CONTACT = re.compile(
-    r"@|https?://|\d{3}[-. )]\d{3}[-. ]\d{4}|(?:^|\s)#[a-z]|\b(?:email|call|contact|ask|reach out)\b", re.I
-)
+LOOSE = 0.5  # share of a term's weight for an abbreviation or "un-" form of it
+ABBREVIATION = (3, 5)  # lengths of a question term that may abbreviate a span word ("org", "info")
+_NEGATED = re.compile(r"\b(?:not|never|no|\w+n[’']t|didnt|dont|doesnt|havent|cant|wont|isnt|arent)\s+(\w+)", re.I)
+TYPE_WEIGHT = 0.2  # a span without the asked-for kind of answer loses this (0.1 -> 0.2: docs/benchmarks.md)
 
 
 class TermStats(Protocol):
@@ -60,19 +56,8 @@ class Reading:
     confidence: float
     coverage: float  # IDF share of the question found anywhere in the top passages
     candidates: list[Span] = field(default_factory=list)  # every span, in reading order
-    wanted: re.Pattern[str] | None = None  # the answer type the question asks for
+    wanted: AnswerType | None = None  # the kind of answer the question asks for
     missing: float = 0.0  # weight share of the key term when the best span lacks it (in any words)
-
-
-def answer_type(question: str) -> re.Pattern[str] | None:
-    q = question.lower()
-    if re.search(r"\bhow (much|many|long|often|far|fast|quickly|soon)\b|\bwhat(?:'s| is) the (?:max|min|limit|cap)", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat (day|date|time)\b|\bhow soon\b", q):
-        return _DATE
-    if re.search(r"\bwho\b|\bwhich email\b|\b(?:email|phone|number|address|channel)\b|\bcontact\b", q):
-        return _CONTACT
-    return None
 
 
 async def term_weights(question: str, stats: TermStats | None) -> dict[str, float]:
@@ -99,13 +84,20 @@ def _matcher(text: str) -> tuple[set[str], set[str]]:
     return {_key(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
-def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
-    """IDF share of the question's terms stated by ``text`` (context terms count half)."""
+def lexical(weights: dict[str, float], text: str, context: str = "", *, negated: frozenset[str] | None = None) -> float:
+    """IDF share of the question's terms stated by ``text`` (context terms count half).
+
+    With ``negated`` (span scoring), a term also counts — at half — when a span word abbreviates
+    to it ("org" for "organizational") or, if the question negates it, says it with "un-"
+    ("hours I didn't use" -> "unused hours").
+    """
     total = sum(weights.values())
     if not total:
         return 0.0
     own, own_flat = _matcher(text)
     ctx, ctx_flat = _matcher(context)
+    loose = negated is not None
+    own_words, ctx_words = (set(content_words(text)), set(content_words(context))) if loose else (set(), set())
     found = 0.0
     for term, w in weights.items():
         key = _key(term)
@@ -113,7 +105,24 @@ def lexical(weights: dict[str, float], text: str, context: str = "") -> float:
             found += w
         elif key in ctx or (len(term) > 3 and compact(term) in ctx_flat):
             found += 0.5 * w
+        elif loose and _loosely(term, own_words, negated or frozenset()):
+            found += LOOSE * w
+        elif loose and _loosely(term, ctx_words, negated or frozenset()):
+            found += 0.5 * LOOSE * w
     return found / total
+
+
+def negated_terms(question: str) -> frozenset[str]:
+    """Words the question negates ("hours I didn't *use*", "not *paid*")."""
+    return frozenset(m.group(1).lower() for m in _NEGATED.finditer(question))
+
+
+def _loosely(term: str, span_words: set[str], negated: frozenset[str]) -> bool:
+    if ABBREVIATION[0] <= len(term) <= ABBREVIATION[1] and any(
+        w.startswith(term) and len(w) >= 2 * len(term) for w in span_words
+    ):
+        return True
+    return term in negated and any(w.startswith("un" + term.rstrip("e")) for w in span_words)
 
 
 def key_terms(weights: dict[str, float], text: str) -> list[str]:
@@ -145,28 +154,34 @@ class SpanReader:
         candidates: list[Span],
         weights: dict[str, float],
         qvec: np.ndarray,
+        *,
+        asked: str | None = None,
     ) -> Reading:
+        """``asked``: the text whose frame sets the answer type when it isn't the question's own
+        (an elliptical follow-up: "and for poll workers?" after "how much leave …")."""
         coverage = max((lexical(weights, p.text, f"{p.title} {p.heading}") for p in passages[:3]), default=0.0)
         if not candidates:
             return Reading([], 0.0, coverage)
-        wanted = answer_type(question)
+        wanted = answer_type(asked or question)
+        negated = negated_terms(question)
         rank_prior = {i: 1.0 / (1 + 0.25 * i) for i in range(len(passages))}
         for s in candidates:
             p = passages[s.passage]
-            s.lexical = lexical(weights, s.text, f"{s.context} {p.title} {p.heading}")
+            s.lexical = lexical(weights, s.text, f"{s.context} {p.title} {p.heading}", negated=negated)
             s.score = 0.55 * s.lexical + 0.25 * (p.dense_score or 0.0) + 0.2 * rank_prior[s.passage]
         shortlist = sorted(candidates, key=lambda s: -s.score)[: self.dense_candidates]
         vecs = await self.embedder.embed([f"{s.label} {s.text}".strip()[:EMBED_CHARS] for s in shortlist])
         for s, cos in zip(shortlist, vecs @ qvec, strict=True):
             p = passages[s.passage]
             s.cosine = float(cos)
-            typed = 1.0 if wanted is None or wanted.search(s.text) else 0.0
+            fit = 1.0 if wanted is None else wanted.fit(s.text, s.kind)
             s.score = (
                 0.40 * s.cosine
                 + 0.35 * s.lexical
                 + 0.10 * (p.dense_score or 0.0)
                 + 0.05 * rank_prior[s.passage]
-                + 0.10 * typed
+                + 0.10
+                - TYPE_WEIGHT * (1.0 - fit)
             )
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]

@@ -20,6 +20,9 @@ MAX_LIST_ITEMS = 10
 MAX_SPAN_CHARS = 700
 _END = re.compile(r"[.!?:;)\]\"'”’]$")
 _FRONT_MATTER = re.compile(r"\b[a-z][a-z_]{2,}: ")  # "title: … keywords: … redirect_from: …"
+_INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=[^\s\d])")  # "… schedule. - Overtime: Yes …", not "9 a.m. - 5 p.m."
+_SHORT_ITEM_BULLET = re.compile(r"\s+-\s+(?=[A-Z])")  # "following: - Used all leave - A negative …"
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s")
 
 
 @dataclass(slots=True)
@@ -72,7 +75,20 @@ def passage_lines(text: str) -> list[str]:
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
-    return out
+    return [piece for line in out for piece in _inline_items(line)]
+
+
+def _inline_items(line: str) -> list[str]:
+    """A paragraph the parser ran its list into ("… schedule. - Overtime: Yes - Can be … - Credit
+    hours: No") -> the paragraph and one ``- `` line per item. A dash after a sentence end starts an
+    item; after a lead-in ending in ":", items without sentences inside split at every " - X"."""
+    first = _INLINE_BULLET.search(line)
+    if first is None or line.startswith(ROW_MARK) or _ITEM.match(line) or _is_metadata(line):
+        return [line]
+    head, rest = line[: first.start()], line[first.end() :]
+    short = head.endswith(":") and not _SENTENCE_INSIDE.search(rest)
+    items = (_SHORT_ITEM_BULLET if short else _INLINE_BULLET).split(rest)
+    return [head, *(f"- {item}" for item in items if item.strip())]
 
 
 def spans(passage: Passage, index: int) -> list[Span]:
