@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.models import Passage
 from bot.text import split_sentences
 
-_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
+_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)]|[a-h]\))\s+")  # "- x", "2. x", "b) x"
 ROW_MARK = "| "
 MAX_LIST_ITEMS = 10
 MAX_SPAN_CHARS = 700
@@ -23,6 +23,7 @@ _FRONT_MATTER = re.compile(r"\b[a-z][a-z_]{2,}: ")  # "title: … keywords: … 
 _INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=[^\s\d])")  # "… schedule. - Overtime: Yes …", not "9 a.m. - 5 p.m."
 _SHORT_ITEM_BULLET = re.compile(r"\s+-\s+(?=[A-Z])")  # "following: - Used all leave - A negative …"
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s")
+_INLINE_LETTER = re.compile(r"(?<=[.:;])\s+\(?([a-h])\)\s+")  # "three steps: a) Manager approval. b) Security …"
 
 
 @dataclass(slots=True)
@@ -82,13 +83,34 @@ def _inline_items(line: str) -> list[str]:
     """A paragraph the parser ran its list into ("… schedule. - Overtime: Yes - Can be … - Credit
     hours: No") -> the paragraph and one ``- `` line per item. A dash after a sentence end starts an
     item; after a lead-in ending in ":", items without sentences inside split at every " - X"."""
+    if line.startswith(ROW_MARK) or _ITEM.match(line) or _is_metadata(line):
+        return [line]
+    lettered = _lettered_items(line)
+    if lettered:
+        return lettered
     first = _INLINE_BULLET.search(line)
-    if first is None or line.startswith(ROW_MARK) or _ITEM.match(line) or _is_metadata(line):
+    if first is None:
         return [line]
     head, rest = line[: first.start()], line[first.end() :]
     short = head.endswith(":") and not _SENTENCE_INSIDE.search(rest)
     items = (_SHORT_ITEM_BULLET if short else _INLINE_BULLET).split(rest)
     return [head, *(f"- {item}" for item in items if item.strip())]
+
+
+def _lettered_items(line: str) -> list[str]:
+    """"… three steps: a) Manager approval. b) Security review … c) Procurement …" -> the lead-in and
+    one ``- `` line per lettered item; only a run that starts at "a)" after a ":" and goes on in order."""
+    marks = list(_INLINE_LETTER.finditer(line))
+    if len(marks) < 2 or marks[0].group(1) != "a" or not line[: marks[0].start()].endswith(":"):
+        return []
+    run = [marks[0]]
+    for m in marks[1:]:
+        if ord(m.group(1)) == ord(run[-1].group(1)) + 1:
+            run.append(m)
+    if len(run) < 2:
+        return []
+    bounds = [m.start() for m in run[1:]] + [len(line)]
+    return [line[: run[0].start()], *(f"- {line[m.end() : end].strip()}" for m, end in zip(run, bounds, strict=True))]
 
 
 def spans(passage: Passage, index: int) -> list[Span]:

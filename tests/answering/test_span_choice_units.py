@@ -123,3 +123,23 @@ def test_abbreviations_and_un_forms_of_negated_words_count_when_scoring_spans() 
     terms = {"donated": 1.0, "hours": 1.0, "use": 1.0}
     span = "All unused VLTP hours will be returned."
     assert lexical(terms, span, negated=negated) > lexical(terms, span, negated=frozenset())
+
+
+def test_an_inline_lettered_list_is_split_into_items() -> None:
+    # A plain-text procedure whose steps the parser ran into one paragraph: the step that answers
+    # ("b) Security review … 5 business days") must be one item, not three loose sentences.
+    from bot.answering.structure import passage_lines
+
+    line = (
+        "The request then goes through three steps: a) Manager approval (in the ticket). "
+        "b) Security review by the Security team. The standard turnaround is 5 business days. "
+        "c) Procurement. Anything over $5,000 needs Finance."
+    )
+    assert passage_lines(line) == [
+        "The request then goes through three steps:",
+        "- Manager approval (in the ticket).",
+        "- Security review by the Security team. The standard turnaround is 5 business days.",
+        "- Procurement. Anything over $5,000 needs Finance.",
+    ]
+    # not a run that starts elsewhere, nor letters out of order
+    assert passage_lines("See note b) above: c) is wrong. d) too.") == ["See note b) above: c) is wrong. d) too."]
