@@ -113,3 +113,25 @@ async def test_not_found_when_the_knowledge_base_does_not_say(ask) -> None:
     for question in ("Is there a dress code for the office?", "What's Northwind's stock ticker symbol?"):
         answer = await ask(question)
         assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
+
+
+async def test_topic_adjacent_questions_are_not_answered_from_the_neighbouring_fact(ask) -> None:
+    """Each matches a policy in every word but the one asked for: a code, a money amount, a percentage."""
+    for question in (
+        "What's the dress code for client meetings?",
+        "How much is the relocation package if I move to Portland?",
+        "How much is the holiday bonus this year?",
+        "What's the employee discount percentage for Aetna gym partners?",
+    ):
+        answer = await ask(question)
+        assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
+
+
+async def test_answerable_amount_questions_are_still_answered(ask) -> None:
+    for question, fact, uri in (
+        ("What percentage of the dental premium does Northwind pay?", "100%", "benefits/health-and-insurance.md"),
+        ("How much is the home office allowance?", "$500", "general/remote-work.md"),
+        ("Which days of the week are the hybrid anchor days?", "Tuesday", "general/remote-work.md"),
+    ):
+        answer = await ask(question)
+        assert answer.grounded and fact in answer.text and uri in cited(answer), (question, answer.text)
