@@ -46,6 +46,8 @@ _TYPED_HEADS = {  # a head noun naming the answer's type is satisfied by content
     "number": re.compile(r"\d"),
     "amount": re.compile(r"\d"),
     "rate": re.compile(r"\d"),
+    "percentage": _PERCENT,
+    "percent": _PERCENT,
     "year": re.compile(r"\b\d{3,4}\b"),
     "cost": re.compile(r"\d|\bfree\b", re.I),
     "price": re.compile(r"\d|\bfree\b", re.I),

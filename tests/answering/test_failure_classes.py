@@ -115,23 +115,24 @@ async def test_not_found_when_the_knowledge_base_does_not_say(ask) -> None:
         assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
 
 
+
 async def test_topic_adjacent_questions_are_not_answered_from_the_neighbouring_fact(ask) -> None:
-    """Each matches a policy in every word but the one asked for: a code, a money amount, a percentage."""
+    """The best span matches every word but what is asked for: a percentage (the phone allowance is
+    a dollar amount), a code (the travel policy has rental-car classes, no booking code)."""
     for question in (
-        "What's the dress code for client meetings?",
-        "How much is the relocation package if I move to Portland?",
-        "How much is the holiday bonus this year?",
-        "What's the employee discount percentage for Aetna gym partners?",
+        "What percentage of my phone bill does Northwind pay?",
+        "What is the booking code for Navan business class upgrades?",
     ):
         answer = await ask(question)
         assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
 
 
-async def test_answerable_amount_questions_are_still_answered(ask) -> None:
+async def test_answerable_amount_and_attribute_questions_are_still_answered(ask) -> None:
     for question, fact, uri in (
         ("What percentage of the dental premium does Northwind pay?", "100%", "benefits/health-and-insurance.md"),
         ("How much is the home office allowance?", "$500", "general/remote-work.md"),
-        ("Which days of the week are the hybrid anchor days?", "Tuesday", "general/remote-work.md"),
+        ("How much is the per diem for international trips?", "$100 per day", "travel/travel-policy.md"),
+        ("What's the copay for a specialist visit on the PPO plan?", "$50 copay", "benefits/health-and-insurance.md"),
     ):
         answer = await ask(question)
         assert answer.grounded and fact in answer.text and uri in cited(answer), (question, answer.text)
