@@ -2,13 +2,15 @@
 
 The typical unanswerable question is topic-adjacent: "how many weeks of paid leave after a
 miscarriage?" read against the parental-leave sentence matches every word but the one that makes
-it specific. The reader's confidence cannot see that (all other signals are high), so three
-generic checks run on the best span and lower the confidence when one fails:
+it specific. The reader's confidence cannot see that (all other signals are high), so two
+generic checks run on the best span (:func:`bot.answering.extractive.check_answerable` tries close
+runners-up before lowering the confidence):
 
-* **focus** — "what's the X …", "which X do …" ask for an X: the head noun of that phrase must be
-  stated by the span (or be a type word — "number", "date" — the span's content satisfies);
-* **amount** — "how much is/does …" asks for money and "… percentage?" for a percentage: the span
-  must hold one (a "how much time/leave" question asks for a quantity, not money).
+* **focus** — "what's the X of …", "how much is the X …" ask for the attribute X: the head noun of
+  that phrase must be stated by the span (or be a type word — "number", "date", "percentage" —
+  that the answer's content satisfies);
+* **amount** — "how much is …" / "how much does … cost/pay …" asks for money (or, when it names
+  leave or time, a duration) and "… percentage?" for a percentage: the answer must hold one.
 """
 
 from __future__ import annotations
@@ -26,7 +28,16 @@ PREFIX = 6  # shared leading letters that make two words one ("full-timer" / "fu
 VOCAB = 60  # span words compared by cosine (latency)
 WORD_CACHE = 20_000
 
-_MONEY_Q = re.compile(r"\bhow much (?:is|are|was|were|does|do|did|will|would|should|can)\b", re.I)
+_MONEY_Q = re.compile(
+    r"\bhow much (?:is|are|was|were)\b"
+    r"|\bhow much\b[^?]*\b(?:costs?|pays?|charges?|reimburse|spend|contribute|put|budget|fee|price|worth)\b",
+    re.I,
+)
+_TIME_Q = re.compile(r"\b(?:leave|time|vacation|pto|holidays?|sick|hours?|days?|weeks?|months?|years?)\b", re.I)
+_DURATION = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
 _PERCENT_Q = re.compile(r"\bpercent(?:age)?s?\b", re.I)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\d\s?%|\b\d[\d,.]*\s*(?:dollars?|usd|eur|gbp|cents?)\b|\bpercent\b"
@@ -34,7 +45,7 @@ _MONEY = re.compile(
     re.I,
 )
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper ?cent\b", re.I)
-# "what's the dress code for …", "which airline do I …": the noun phrase after the wh-word.
+# "what's the dress code for …", "how much is the relocation package …": the noun phrase asked for.
 _FOCUS = re.compile(
     r"\b(?:(?:what|which)(?P<be>'s|\s+is|\s+are|\s+was|\s+were)?|how much(?P<much>\s+is|\s+are))\s+(?P<rest>.+)",
     re.I,
@@ -135,7 +146,8 @@ class AnswerabilityCheck:
         if _PERCENT_Q.search(question) and not _PERCENT.search(answer):
             return Verdict("amount: percentage")
         if _MONEY_Q.search(question) and not _MONEY.search(answer):
-            return Verdict("amount: money")
+            if not (_TIME_Q.search(question) and _DURATION.search(answer)):  # "how much is the leave?"
+                return Verdict("amount: money")
         head = focus_head(question)
         if head is not None and not await self._says(head, body):
             typed = _TYPED_HEADS.get(stem(head)) or _TYPED_HEADS.get(head)

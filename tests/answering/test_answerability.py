@@ -52,9 +52,13 @@ async def test_the_asked_for_amount_must_be_in_the_answer() -> None:
     moving = "Moving: tell PeopleOps the effective date of your relocation package"
     assert not (await check.check(money, moving, moving)).answerable
     assert (await check.check(money, moving, "The relocation package is $5,000.")).answerable
-    # "how much time off" asks for a quantity of time: no money needed
+    # "how much time off" asks for a quantity of time: no money needed; nor for "how much is the leave"
     time_off = "how much time off do I get to vote?"
     assert (await check.check(time_off, "vote", "Up to 4 hours of leave to vote.")).answerable
+    leave = "how much is the parental leave?"
+    assert (await check.check(leave, "parental leave", "16 weeks of fully paid parental leave.")).answerable
+    cost = "how much does a replacement badge cost?"
+    assert not (await check.check(cost, "replacement badge", "Report a lost badge to security.")).answerable
 
 
 async def test_the_focus_must_be_stated_unless_the_answer_has_its_type() -> None:
