@@ -33,6 +33,7 @@ FILES = [
     "general/remote-work.md",
     "hr/time-off-policy.md",
     "security/incident-response.md",
+    "benefits/401k-retirement-plan.docx",
 ]
 
 
@@ -133,6 +134,8 @@ async def test_answerable_amount_and_attribute_questions_are_still_answered(ask)
         ("How much is the home office allowance?", "$500", "general/remote-work.md"),
         ("How much is the per diem for international trips?", "$100 per day", "travel/travel-policy.md"),
         ("What's the copay for a specialist visit on the PPO plan?", "$50 copay", "benefits/health-and-insurance.md"),
+        # the best span is the plan's eligibility sentence: the match sentence, as close, replaces it
+        ("How much does Northwind put into my 401k?", "matches 100%", "benefits/401k-retirement-plan.docx"),
     ):
         answer = await ask(question)
         assert answer.grounded and fact in answer.text and uri in cited(answer), (question, answer.text)
