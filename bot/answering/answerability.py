@@ -51,12 +51,23 @@ _FOCUS = re.compile(
     re.I,
 )
 _BOUNDARIES = frozenset("per via after before during within without between among toward towards across".split())
-_LIGHT_HEADS = frozenset("name term word phrase type kind sort example part way".split())  # "the name of X"
+# Heads that name the question's topic or the shape of any answer, not an attribute the answer states:
+# "the name of X", "the process for X", "the policy on X".
+_LIGHT_HEADS = frozenset(
+    """name term word phrase type kind sort example part way process procedure policy rule rules step steps
+    deal story situation status reason difference best option options guidance guideline guidelines""".split()
+)
 _DETERMINERS = frozenset("the a an my our your their his her this that these those".split())
 _TYPED_HEADS = {  # a head noun naming the answer's type is satisfied by content of that type
     "number": re.compile(r"\d"),
     "amount": re.compile(r"\d"),
     "rate": re.compile(r"\d"),
+    "limit": re.compile(r"\d"),
+    "cap": re.compile(r"\d"),
+    "maximum": re.compile(r"\d"),
+    "minimum": re.compile(r"\d"),
+    "channel": re.compile(r"#[\w-]"),
+    "contact": re.compile(r"@|\d{3}|#[\w-]"),
     "percentage": _PERCENT,
     "percent": _PERCENT,
     "year": re.compile(r"\b\d{3,4}\b"),

@@ -25,6 +25,7 @@ from tests.fakes import HashEmbedder
         ("how much vacation can roll over?", None),  # a quantity, not a named attribute
         ("What is the kilogram-force sometimes referred to as?", None),
         ("What was the name of the locomotive?", None),  # "the name of": a light head
+        ("what's the process for requesting leave?", None),
         ("What is the thing called?", None),
         ("What is needed to pack electrons densely?", None),
         ("when is the holiday party?", None),
