@@ -50,6 +50,13 @@ _FOCUS = re.compile(
     r"\b(?:(?:what|which)(?P<be>'s|\s+is|\s+are|\s+was|\s+were)?|how much(?P<much>\s+is|\s+are))\s+(?P<rest>.+)",
     re.I,
 )
+# "does Northwind offer pet insurance?": is there a Y — the span must name all of Y, not just its kind.
+_OFFER = re.compile(
+    r"\b(?:does|do|will|would|can)\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?:offers?|provides?|covers?|reimburses?|subsidi[sz]es?|pays? for)\s+(?P<rest>.+)",
+    re.I,
+)
+_VAGUE = frozenset("everything anything something cost costs price fee fees".split())  # "pay for everything"
 _BOUNDARIES = frozenset("per via after before during within without between among toward towards across".split())
 # Heads that name the question's topic or the shape of any answer, not an attribute the answer states:
 # "the name of X", "the process for X", "the policy on X".
@@ -116,6 +123,24 @@ def focus_head(question: str) -> str | None:
     return run[-1]
 
 
+def offered_phrase(question: str) -> list[str]:
+    """What the span must name for "does X offer/provide/cover Y?": Y's modifiers ("pet" of "pet
+    insurance": the specific part; its head is often generic — "vision coverage" for the vision
+    plan), or Y itself when it is one word. Y: content words up to a stopword or preposition."""
+    m = _OFFER.search(question)
+    if m is None:
+        return []
+    run: list[str] = []
+    for t in words(m.group("rest")):
+        if t in _DETERMINERS and not run:
+            continue
+        if t in STOPWORDS or t in _DETERMINERS or t in _BOUNDARIES:
+            break
+        run.append(t)
+    run = [w for w in run if w not in _LIGHT_HEADS and w not in _VAGUE]
+    return run[:-1] if len(run) > 1 else run
+
+
 def states(term: str, text: str) -> bool:
     """Does ``text`` contain ``term`` (light stem, punctuation-free form, or a long shared prefix)?"""
     key, flat = _root(term), compact(term)
@@ -159,6 +184,9 @@ class AnswerabilityCheck:
         if _MONEY_Q.search(question) and not _MONEY.search(answer):
             if not (_TIME_Q.search(question) and _DURATION.search(answer)):  # "how much is the leave?"
                 return Verdict("amount: money")
+        for word in offered_phrase(question):
+            if not await self._says(word, body):
+                return Verdict(f"offer: {word}")
         head = focus_head(question)
         if head is not None and not await self._says(head, body):
             typed = _TYPED_HEADS.get(stem(head)) or _TYPED_HEADS.get(head)

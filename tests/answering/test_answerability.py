@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answerability import AnswerabilityCheck, focus_head, states
+from bot.answering.answerability import AnswerabilityCheck, focus_head, offered_phrase, states
 from bot.answering.extractive import UNANSWERABLE_PENALTY, check_answerable
 from bot.answering.reader import Reading
 from bot.answering.structure import Span
@@ -33,6 +33,29 @@ from tests.fakes import HashEmbedder
 )
 def test_focus_head(question: str, head: str | None) -> None:
     assert focus_head(question) == head
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Does Northwind offer pet insurance?", ["pet"]),  # the specific part of the compound
+        ("does GSA pay for a gym membership?", ["gym"]),
+        ("is there a stipend? does the company provide a stipend for internet?", ["stipend"]),
+        ("do I have to pay for everything on the government card?", []),
+        ("will GSA reimburse the cost of a passport?", []),
+        ("how much leave do I get?", []),
+    ],
+)
+def test_offered_phrase(question: str, named: list[str]) -> None:
+    assert offered_phrase(question) == named
+
+
+async def test_an_offer_question_needs_the_specific_kind_named() -> None:
+    check = AnswerabilityCheck(HashEmbedder())
+    perks = "Beyond insurance and retirement, Northwind Labs offers several allowances and programmes."
+    assert (await check.check("Does Northwind offer pet insurance?", perks, perks)).reason == "offer: pet"
+    vision = "Northwind pays 100% of the vision premium for employees."
+    assert (await check.check("Does Northwind offer vision coverage?", vision, vision)).answerable
 
 
 def test_states_matches_forms_of_a_word_but_not_other_words() -> None:

@@ -119,10 +119,12 @@ async def test_not_found_when_the_knowledge_base_does_not_say(ask) -> None:
 
 async def test_topic_adjacent_questions_are_not_answered_from_the_neighbouring_fact(ask) -> None:
     """The best span matches every word but what is asked for: a percentage (the phone allowance is
-    a dollar amount), a code (the travel policy has rental-car classes, no booking code)."""
+    a dollar amount), a code (the travel policy has rental-car classes, no booking code), the kind
+    of insurance (the perks page's lead-in names insurance, not pets)."""
     for question in (
         "What percentage of my phone bill does Northwind pay?",
         "What is the booking code for Navan business class upgrades?",
+        "Does Northwind offer pet insurance?",
     ):
         answer = await ask(question)
         assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
@@ -134,6 +136,7 @@ async def test_answerable_amount_and_attribute_questions_are_still_answered(ask)
         ("How much is the home office allowance?", "$500", "general/remote-work.md"),
         ("How much is the per diem for international trips?", "$100 per day", "travel/travel-policy.md"),
         ("What's the copay for a specialist visit on the PPO plan?", "$50 copay", "benefits/health-and-insurance.md"),
+        ("Does Northwind offer vision coverage?", "vision premium", "benefits/health-and-insurance.md"),
         # the best span is the plan's eligibility sentence: the match sentence, as close, replaces it
         ("How much does Northwind put into my 401k?", "matches 100%", "benefits/401k-retirement-plan.docx"),
     ):
