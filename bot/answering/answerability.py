@@ -2,7 +2,7 @@
 
 The typical unanswerable question is topic-adjacent: "how many weeks of paid leave after a
 miscarriage?" read against the parental-leave sentence matches every word but the one that makes
-it specific. The reader's confidence cannot see that (all other signals are high), so two
+it specific. The reader's confidence cannot see that (all other signals are high), so three
 generic checks run on the best span (:func:`bot.answering.extractive.check_answerable` tries close
 runners-up before lowering the confidence):
 
@@ -10,7 +10,9 @@ runners-up before lowering the confidence):
   that phrase must be stated by the span (or be a type word — "number", "date", "percentage" —
   that the answer's content satisfies);
 * **amount** — "how much is …" / "how much does … cost/pay …" asks for money (or, when it names
-  leave or time, a duration) and "… percentage?" for a percentage: the answer must hold one.
+  leave or time, a duration) and "… percentage?" for a percentage: the answer must hold one;
+* **offer** — "does X offer/provide/cover Y?" asks whether Y exists: the span must name Y (its
+  specific part: "pet" of "pet insurance").
 """
 
 from __future__ import annotations
