@@ -6,6 +6,9 @@ For every N-th question (default 5: ~1,200 of 6,078, half of them unanswerable) 
 question was written against is the only passage. Reported side by side:
   * reader    — the embedded span reader + the answerer's span choice, abstaining below the
                 configured threshold (``KBOT_MIN_EVIDENCE``), and the threshold sweep;
+  * reader + answerability — the same with the answerer's answerability check
+                (``bot/answering/answerability.py``), which lowers the confidence of spans
+                that do not state what the question asks for;
   * bm25-sent — baseline: the paragraph's best BM25 sentence, never abstaining.
 "has-answer span recall": answerable questions whose chosen span contains a gold answer string.
 "no-answer accuracy": unanswerable questions the system declines. Reads ../shared/data/qa.
@@ -28,7 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from adapters.wiring import App  # noqa: E402
-from bot.answering.extractive import choose_spans  # noqa: E402
+from bot.answering.answerability import AnswerabilityCheck  # noqa: E402
+from bot.answering.extractive import check_answerable, choose_spans  # noqa: E402
 from bot.answering.reader import SpanReader, term_weights  # noqa: E402
 from bot.answering.structure import spans  # noqa: E402
 from bot.metrics import percentile  # noqa: E402
@@ -93,8 +97,9 @@ async def main() -> int:
     stats = CorpusStats([d["text"] for d in corpus.values()])
     app = App.from_env()
     reader = SpanReader(app.embedder)
+    check = AnswerabilityCheck(app.embedder)
     threshold = app.settings.kbot_min_evidence
-    rows = []  # (answerable, reader span contains answer, confidence, bm25 contains answer)
+    rows = []  # (answerable, reader span contains answer, confidence, bm25 contains answer, checked confidence)
     latencies = []
     for q in queries:
         doc = corpus[q["context_id"]]
@@ -111,6 +116,8 @@ async def main() -> int:
         weights = await term_weights(q["text"], stats)
         qvec = (await app.embedder.embed([q["text"]]))[0]
         reading = await reader.read(q["text"], [passage], spans(passage, 0), weights, qvec)
+        confidence = reading.confidence
+        await check_answerable(check, q["text"], [passage], reading)
         latencies.append((time.perf_counter() - started) * 1000)
         chosen = " ".join(s.text for s in choose_spans(reading)) if reading.spans else ""
         answers = q.get("answers") or []
@@ -118,8 +125,9 @@ async def main() -> int:
             (
                 q["answerable"],
                 contains(chosen, answers),
-                reading.confidence,
+                confidence,
                 contains(bm25_sentence(q["text"], doc["text"], stats), answers),
+                reading.confidence,
             )
         )
     await app.aclose()
@@ -134,13 +142,14 @@ async def main() -> int:
         f"reader p50 {percentile(latencies, 0.5):.0f} ms"
     )
     print(f"{'system':<26} {'has-answer span recall':>22} {'no-answer accuracy':>19}")
-    print(line("bm25-sent (never abstains)", sum(a and b for a, _, _, b in rows) / n_ans, 0.0))
-    print(line("reader, no abstention", sum(a and c for a, c, _, _ in rows) / n_ans, 0.0))
-    for t in sorted({*SWEEP, threshold}):
-        recall = sum(a and c and conf >= t for a, c, conf, _ in rows) / n_ans
-        declined = sum(not a and conf < t for a, _, conf, _ in rows) / n_un
-        mark = "  <- KBOT_MIN_EVIDENCE" if t == threshold else ""
-        print(line(f"reader, threshold {t:.2f}", recall, declined) + mark)
+    print(line("bm25-sent (never abstains)", sum(a and b for a, _, _, b, _ in rows) / n_ans, 0.0))
+    print(line("reader, no abstention", sum(a and c for a, c, _, _, _ in rows) / n_ans, 0.0))
+    for name, col in (("reader", 2), ("+ answerability", 4)):
+        for t in sorted({*SWEEP, threshold}):
+            recall = sum(r[0] and r[1] and r[col] >= t for r in rows) / n_ans
+            declined = sum(not r[0] and r[col] < t for r in rows) / n_un
+            mark = "  <- KBOT_MIN_EVIDENCE" if t == threshold else ""
+            print(line(f"{name}, threshold {t:.2f}", recall, declined) + mark)
     return 0
 
 

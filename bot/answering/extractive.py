@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answering.answerability import AnswerabilityCheck
 from bot.answering.followup import asked_frame, discount_carried, expand_follow_up
 from bot.answering.parts import split_question
 from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
@@ -26,6 +27,9 @@ NOT_FOUND = "I couldn't find this in the knowledge base."
 READ_PASSAGES = 8
 JOIN_MARGIN = 0.06  # a neighbouring sentence this close to the best one joins it
 SECOND_MARGIN = 0.03  # a second, separate span this close to the best one is added
+UNANSWERABLE_PENALTY = 0.5  # confidence lost when no close span passes the answerability check
+ANSWERABLE_CANDIDATES = 4  # spans tried, best first, ...
+ANSWERABLE_MARGIN = 0.05  # ... while their score is this close to the best one's
 SHORT_SENTENCE = 8  # words: a sentence this short rarely answers on its own
 _CONTINUES = re.compile(r"^(this|that|these|those|it|they|there|otherwise|however|but|if not|in that case)\b", re.I)
 
@@ -61,6 +65,7 @@ class ExtractiveAnswerer:
         self.min_evidence = min_evidence
         self.term_stats = term_stats
         self.reader = SpanReader(embedder)
+        self.answerability = AnswerabilityCheck(embedder)
 
     async def answer(self, question: Question) -> Answer:
         parts = split_question(retrieval_query(question))
@@ -89,7 +94,9 @@ class ExtractiveAnswerer:
         if not passages:
             return _Part(part, [], Reading([], 0.0, 0.0))
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
-        return _Part(part, passages, await self.reader.read(part, top, candidates, weights, qvec, asked=asked))
+        reading = await self.reader.read(part, top, candidates, weights, qvec, asked=asked)
+        await check_answerable(self.answerability, part, top, reading)
+        return _Part(part, passages, reading)
 
     def _compose(self, parts: list[_Part]) -> Answer:
         numbers: dict[str, int] = {}  # one citation per document, however many of its spans are used
@@ -132,6 +139,26 @@ class ExtractiveAnswerer:
         if seen:
             text += " The closest documents were: " + "; ".join(seen) + "."
         return Answer(text=text, grounded=False)
+
+
+async def check_answerable(
+    check: AnswerabilityCheck, question: str, passages: list[Passage], reading: Reading
+) -> None:
+    """The best span must answer *this* question (:mod:`bot.answering.answerability`): if it does
+    not, a close runner-up that does takes its place; if none does, the confidence drops."""
+    if not reading.spans:
+        return
+    original = list(reading.spans)
+    for span in original[:ANSWERABLE_CANDIDATES]:
+        if span.score < original[0].score - ANSWERABLE_MARGIN:
+            break
+        reading.spans[:] = [span, *(s for s in original if s is not span)]
+        p = passages[span.passage]
+        body = f"{span.label} {span.context} {span.text} {p.title} {p.heading}"
+        if (await check.check(question, body, " ".join(s.text for s in choose_spans(reading)))).answerable:
+            return
+    reading.spans[:] = original
+    reading.confidence -= UNANSWERABLE_PENALTY
 
 
 def choose_spans(reading: Reading, used: set[str] | frozenset[str] = frozenset()) -> list[Span]:

@@ -33,6 +33,7 @@ FILES = [
     "general/remote-work.md",
     "hr/time-off-policy.md",
     "security/incident-response.md",
+    "benefits/401k-retirement-plan.docx",
 ]
 
 
@@ -113,3 +114,31 @@ async def test_not_found_when_the_knowledge_base_does_not_say(ask) -> None:
     for question in ("Is there a dress code for the office?", "What's Northwind's stock ticker symbol?"):
         answer = await ask(question)
         assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
+
+
+
+async def test_topic_adjacent_questions_are_not_answered_from_the_neighbouring_fact(ask) -> None:
+    """The best span matches every word but what is asked for: a percentage (the phone allowance is
+    a dollar amount), a code (the travel policy has rental-car classes, no booking code), the kind
+    of insurance (the perks page's lead-in names insurance, not pets)."""
+    for question in (
+        "What percentage of my phone bill does Northwind pay?",
+        "What is the booking code for Navan business class upgrades?",
+        "Does Northwind offer pet insurance?",
+    ):
+        answer = await ask(question)
+        assert not answer.grounded and "couldn't find" in answer.text, (question, answer.text)
+
+
+async def test_answerable_amount_and_attribute_questions_are_still_answered(ask) -> None:
+    for question, fact, uri in (
+        ("What percentage of the dental premium does Northwind pay?", "100%", "benefits/health-and-insurance.md"),
+        ("How much is the home office allowance?", "$500", "general/remote-work.md"),
+        ("How much is the per diem for international trips?", "$100 per day", "travel/travel-policy.md"),
+        ("What's the copay for a specialist visit on the PPO plan?", "$50 copay", "benefits/health-and-insurance.md"),
+        ("Does Northwind offer vision coverage?", "vision premium", "benefits/health-and-insurance.md"),
+        # the best span is the plan's eligibility sentence: the match sentence, as close, replaces it
+        ("How much does Northwind put into my 401k?", "matches 100%", "benefits/401k-retirement-plan.docx"),
+    ):
+        answer = await ask(question)
+        assert answer.grounded and fact in answer.text and uri in cited(answer), (question, answer.text)
