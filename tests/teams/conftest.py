@@ -10,7 +10,7 @@ import asyncio
 import copy
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,8 @@ class FakeConnector:
     # ContentStreamNotAllowed (https://learn.microsoft.com/microsoftteams/platform/bots/streaming-ux).
     stopped_streams: set[str] = field(default_factory=set)
     stop_after_updates: int | None = None  # the user presses Stop once this many stream updates arrived
+    # each bot talking to this connector: waits (bounded) until its turns and promised summaries are done
+    settlers: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _counter: int = 0
 
@@ -170,9 +172,15 @@ class FakeConnector:
         return self.posts()
 
     async def wait_posts(self, count: int, seconds: float = 10.0) -> list[Received]:
+        """At least ``count`` POSTs, then the turns that sent them finished: nothing unexpected right
+        behind, and what a turn keeps after its last post (history, sent answers) is kept."""
         await self.wait_for(lambda: len(self.posts()) >= count, seconds)
-        await asyncio.sleep(0.05)  # nothing unexpected right behind
+        await self.settle(seconds)
         return self.posts()
+
+    async def settle(self, seconds: float = 10.0) -> None:
+        """Until every bot on this connector has finished its turns (bounded, like a shutdown)."""
+        await asyncio.gather(*(settle(seconds) for settle in self.settlers))
 
     async def wait_final(self, seconds: float = 10.0) -> list[Received]:
         """Until a ``message`` (the end of a stream) has arrived."""
@@ -331,7 +339,13 @@ async def make_rig(
         components.setdefault("feedback", feedback)
         app = App(base, AppOverrides(summarizer=ExtractiveSummarizer(HashEmbedder()), **components))
         web_app = web.Application()
-        add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
+        endpoint = add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
+
+        async def settle(seconds: float) -> None:
+            await endpoint.drain(seconds)  # message turns
+            await endpoint.handler.drain(seconds)  # summaries promised by invokes
+
+        connector.settlers.append(settle)
         client = TestClient(TestServer(web_app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
