@@ -215,17 +215,24 @@ class FakeAnswerer:
 
 
 class FakeStreamingAnswerer(FakeAnswerer):
-    def __init__(self, pieces: int = 6, delay: float = 0.03) -> None:
+    """Streams the answer in about ``pieces`` deltas, ``delay`` seconds apart; with ``burst=n``, deltas
+    come n at once (``delay`` before each burst), as a model emits several tokens in one chunk."""
+
+    def __init__(self, pieces: int = 6, delay: float = 0.03, burst: int = 1) -> None:
         super().__init__()
         self.pieces = pieces
         self.delay = delay
+        self.burst = burst
+        self.deltas = 0
 
     async def stream(self, question: Question) -> AsyncIterator[AnswerDelta | Answer]:
         final = await self.answer(question)
         words = final.text.split(" ")
         step = max(1, len(words) // self.pieces)
-        for i in range(0, len(words), step):
-            await asyncio.sleep(self.delay)
+        for n, i in enumerate(range(0, len(words), step)):
+            if n % self.burst == 0:
+                await asyncio.sleep(self.delay)
+            self.deltas += 1
             yield AnswerDelta(" ".join(words[i : i + step]) + " ")
         yield final
 

@@ -76,7 +76,10 @@ async def test_personal_chat_without_streaming_answerer_sends_full_message(rig: 
 
 
 async def test_personal_chat_streams_informative_updates_then_final(make_rig) -> None:
-    rig: TeamsRig = await make_rig(answerer=FakeStreamingAnswerer(pieces=8, delay=0.03))
+    # Deltas in pairs, bursts further apart than the rig's 0.05 s interval: however slow the machine,
+    # the second delta of a pair comes right after the first was sent, so it is never sent on its own.
+    answerer = FakeStreamingAnswerer(pieces=8, delay=0.06, burst=2)
+    rig: TeamsRig = await make_rig(answerer=answerer)
     inbound = rig.activity("message_personal.json", text="How do expenses work?")
     assert (await rig.post(inbound)).status == 200
     await rig.connector.wait_posts(3)
@@ -98,7 +101,7 @@ async def test_personal_chat_streams_informative_updates_then_final(make_rig) ->
         assert update.body["text"].startswith(previous.strip())  # each update carries the whole text so far
         previous = update.body["text"]
     assert sequences == list(range(2, 2 + len(updates)))
-    assert len(updates) < 8  # throttled: fewer updates than deltas
+    assert len(updates) < answerer.deltas  # throttled: fewer updates than deltas
 
     assert final.body["type"] == "message"
     stream_entity = [e for e in final.body["entities"] if e["type"] == "streaminfo"][0]
