@@ -68,7 +68,7 @@ class FakeConnector:
     # shows "Unable to reach the app" and ignores a late answer:
     # https://learn.microsoft.com/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit
     invoke_deadline: float = 5.0
-    graph_delay: float = 0.0  # seconds Graph takes per request
+    graph_gate: asyncio.Event | None = None  # when set: Graph answers only once this event is set
     # Streams the user stopped (the Stop button): Teams refuses further updates with 403
     # ContentStreamNotAllowed (https://learn.microsoft.com/microsoftteams/platform/bots/streaming-ux).
     stopped_streams: set[str] = field(default_factory=set)
@@ -145,8 +145,8 @@ class FakeConnector:
 
     async def _graph(self, request: web.Request) -> web.Response:
         self.received.append(Received("GET", request.path_qs, {}, None, dict(request.headers)))
-        if self.graph_delay:
-            await asyncio.sleep(self.graph_delay)
+        if self.graph_gate is not None:
+            await self.graph_gate.wait()
         key = request.path[len("/graph/v1.0/") :]
         if request.query.get("$skiptoken"):
             key += "#" + request.query["$skiptoken"]

@@ -47,11 +47,13 @@ async def test_followups_setting_does_not_open_unanswered_threads(rig: TeamsRig)
 async def test_summarize_thread_answers_the_invoke_at_once_and_posts_the_summary(
     thread_rig: TeamsRig,  # noqa: F811 - the fixture
 ) -> None:
-    """Item 2: Graph + summarizing outlast the invoke deadline; the invoke is answered first."""
+    """Item 2: Graph + summarizing outlast the invoke deadline; the invoke is answered first.
+    Graph answers only after the invoke was: an answer that waited for Graph would miss Teams' deadline
+    (the rig's ``invoke_deadline``) however fast the machine."""
     connector: FakeConnector = thread_rig.connector
-    connector.graph_delay = 0.4  # three Graph calls: 1.2 s
-    connector.invoke_deadline = 1.0  # Teams' 5 s, scaled down with the Graph latency
+    connector.graph_gate = asyncio.Event()
     resp = await thread_rig.post(_summarize_invoke(thread_rig))
+    connector.graph_gate.set()
     assert resp.status == 200
     task = (await resp.json())["task"]
     assert "on its way" in str(task["value"])
