@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import unquote
 
 from adapters.teams.render import ABSTRACT_MAX, AI_LABEL, MESSAGE_ENTITY_TYPE
@@ -157,9 +156,7 @@ async def test_bot_added_to_personal_chat_says_hello(rig: TeamsRig) -> None:
 async def test_member_removed_is_acknowledged_silently(rig: TeamsRig) -> None:
     assert (await rig.post(rig.activity("conversation_update_member_removed.json"))).status == 200
     assert (await rig.post(rig.activity("conversation_update_channel_created.json"))).status == 200
-    import asyncio
-
-    await asyncio.sleep(0.2)
+    await rig.connector.settle()
     assert rig.connector.posts() == []
 
 
@@ -178,7 +175,7 @@ async def test_group_chat_gets_a_full_message_even_with_a_streaming_answerer(mak
 async def test_docs_channel_mention_of_someone_else_is_not_for_the_bot(rig: TeamsRig) -> None:
     """The docs example: a channel message mentioning a person, not the bot (delivered with RSC)."""
     assert (await rig.post(rig.activity("message_channel_mention_docs.json"))).status == 200
-    await asyncio.sleep(0.2)
+    await rig.connector.settle()
     assert rig.answerer.questions == [] and rig.connector.posts() == []
 
 
