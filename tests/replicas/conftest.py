@@ -13,6 +13,7 @@ import pytest
 from bot.state import ConversationState
 from tests.bedrock.fake_bedrock import FakeBedrock
 from tests.bedrock.replies import converse_reply, converse_stream, kb_result, retrieve_reply
+from tests.fakes import ONE_FAIR_USE_WINDOW
 from tests.replicas.cluster import (
     Client,
     Replica,
@@ -109,7 +110,7 @@ async def cluster(tmp_path: Path, state_env: dict[str, str]) -> AsyncIterator[Cl
         bedrock=bedrock.url,
         KBOT_CLAIM_LEASE_SECONDS="2",
         KBOT_FAIR_USE_QUESTIONS="3",
-        KBOT_FAIR_USE_WINDOW_SECONDS="600",
+        KBOT_FAIR_USE_WINDOW_SECONDS=str(ONE_FAIR_USE_WINDOW),
         **state_env,
     )
     replicas = [await start_replica("A", env, tmp_path), await start_replica("B", env, tmp_path)]
