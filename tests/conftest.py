@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,30 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith(("KBOT_", "BEDROCK_", "SLACK_", "MICROSOFT_APP_")):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("KBOT_DB", str(tmp_path / "kbot.db"))
+
+
+@pytest.fixture(autouse=True)
+def _restored_logging() -> Iterator[None]:
+    """The process's logging config as before the test. ``kbot`` commands run in-process call
+    ``adapters.logs.setup_logging``, which replaces the root handlers with one on the *test's* captured
+    stderr and sets logger levels; left in place, every later warning went to a closed stream
+    ("--- Logging error --- ... I/O operation on closed file" in other tests' output)."""
+    root = logging.getLogger()
+    handlers, levels = root.handlers[:], _logger_levels()
+    yield
+    root.handlers[:] = handlers
+    for name, logger in _loggers().items():
+        logger.setLevel(levels.get(name, logging.NOTSET))
+    root.setLevel(levels[""])
+
+
+def _loggers() -> dict[str, logging.Logger]:
+    found = {n: lg for n, lg in logging.root.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    return {"": logging.getLogger(), **found}
+
+
+def _logger_levels() -> dict[str, int]:
+    return {name: logger.level for name, logger in _loggers().items()}
 
 
 @pytest.fixture

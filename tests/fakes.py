@@ -10,6 +10,12 @@ import numpy as np
 
 _WORD = re.compile(r"[a-z0-9]+")
 
+# Fair-use windows are fixed slices of the wall clock (bot/fair_use.py: a new count every
+# ``window_seconds``, 60 by default). A test that counts questions on the real clock fails whenever a
+# slice ends between its questions (at hh:mm:00 for the default); with one slice of 10^10 s none ends
+# before the year 2286. The rollover itself is tested on a fake clock (tests/state/test_state_contract.py).
+ONE_FAIR_USE_WINDOW = 10**10
+
 
 class HashEmbedder:
     """Bag-of-words hashed into a fixed vector, L2-normalised.

@@ -127,7 +127,9 @@ class TeamsBot:
         if command == "help" or (not text and not files):
             await replier.send(text_activity(HELP_TEXT))
         elif command in ("reset", "forget"):
-            await self.memory.forget(act.conversation_id(activity))
+            conversation = act.conversation_id(activity)
+            async with self._lock(conversation):  # after an answer still being remembered, not before
+                await self.memory.forget(conversation)
             await replier.send(text_activity("Done: I've forgotten this conversation's earlier questions."))
         elif command.startswith("summari") or (files and not text):
             await replier.send({"type": "typing"})

@@ -11,12 +11,14 @@ from bot.conversation.ask import AskRequest, AskService
 from bot.fair_use import FAIR_USE_REPLY, FairUse, FairUseExceeded
 from bot.state import ConversationState
 from tests.conversation.test_ask_service import Echo, RecordingAccess
+from tests.fakes import ONE_FAIR_USE_WINDOW
 from tests.state.broken_state import BrokenState
 
 
 def service(state: ConversationState, limit: int = 2) -> tuple[AskService, Echo]:
     echo = Echo()
-    return AskService(echo, RecordingAccess(), fair_use=FairUse(lambda: state, limit=limit, window_seconds=600)), echo
+    fair_use = FairUse(lambda: state, limit=limit, window_seconds=ONE_FAIR_USE_WINDOW)
+    return AskService(echo, RecordingAccess(), fair_use=fair_use), echo
 
 
 async def test_over_the_limit_is_refused_before_answering_with_the_friendly_reply(tmp_path: Path) -> None:

@@ -4,14 +4,16 @@ and a pair of running ``kbot serve`` replicas ``A`` and ``B`` on it."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.state import ConversationState
 from tests.bedrock.fake_bedrock import FakeBedrock
 from tests.bedrock.replies import converse_reply, converse_stream, kb_result, retrieve_reply
+from tests.fakes import ONE_FAIR_USE_WINDOW
 from tests.replicas.cluster import (
     Client,
     Replica,
@@ -48,10 +50,31 @@ class Cluster:
     bedrock: FakeBedrock
     client: Client
     tmp: Path
+    state_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def db(self) -> Path:
         return self.tmp / "kbot.db"
+
+    def state(self) -> ConversationState:
+        """The replicas' shared state store, opened by the test (to wait for what a replica keeps)."""
+        table = self.state_env.get("KBOT_STATE_TABLE")
+        if not table:
+            from adapters.state.sqlite_state import SqliteConversationState
+
+            return SqliteConversationState(self.db)
+        import boto3
+
+        from adapters.state.dynamodb_state import DynamoConversationState
+
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=self.state_env["AWS_ENDPOINT_URL_DYNAMODB"],
+            region_name="us-east-1",
+            aws_access_key_id="AKIDEXAMPLETEST",
+            aws_secret_access_key="test-secret-key",
+        )
+        return DynamoConversationState(table, client=client)
 
 
 @pytest.fixture
@@ -87,14 +110,14 @@ async def cluster(tmp_path: Path, state_env: dict[str, str]) -> AsyncIterator[Cl
         bedrock=bedrock.url,
         KBOT_CLAIM_LEASE_SECONDS="2",
         KBOT_FAIR_USE_QUESTIONS="3",
-        KBOT_FAIR_USE_WINDOW_SECONDS="600",
+        KBOT_FAIR_USE_WINDOW_SECONDS=str(ONE_FAIR_USE_WINDOW),
         **state_env,
     )
     replicas = [await start_replica("A", env, tmp_path), await start_replica("B", env, tmp_path)]
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     try:
         await wait_healthy(replicas)
-        yield Cluster(replicas[0], replicas[1], slack, bedrock, Client(session), tmp_path)
+        yield Cluster(replicas[0], replicas[1], slack, bedrock, Client(session), tmp_path, state_env)
     finally:
         await session.close()
         await stop_replicas(replicas)

@@ -112,6 +112,8 @@ async def a_teams_follow_up_on_b_uses_the_turn_answered_on_a(cluster: Cluster) -
         first = teams_message(connector.url, "m1", "How do I request a laptop?")
         assert await cluster.client.teams(cluster.a, first) == 200
         await connector.wait_for(lambda: any(p.body.get("type") == "message" for p in connector.posts()), 30)
+        # A keeps the turn right after posting the answer; the user's follow-up comes once it is kept
+        await kept_turns(cluster, "teams:" + first["conversation"]["id"])
         assert await cluster.client.teams(cluster.b, teams_message(connector.url, "m2", "and for a monitor?")) == 200
         await connector.wait_for(lambda: sum(p.body.get("type") == "message" for p in connector.posts()) >= 2, 30)
     finally:
@@ -158,6 +160,19 @@ async def test_a_replica_killed_mid_answer_is_answered_once_by_the_retry_on_the_
     await asyncio.sleep(1)
     assert answers(cluster, [event]) == {event["event"]["ts"]: 1}
     assert len(cluster.bedrock.calls("ConverseStream")) == 2  # A's, cut off, and B's
+
+
+async def kept_turns(cluster: Cluster, thread: str, within: float = 20.0) -> None:
+    state = cluster.state()
+    try:
+        deadline = time.monotonic() + within
+        while not await state.turns(thread):
+            assert time.monotonic() < deadline, f"no turns kept for {thread}"
+            await asyncio.sleep(0.1)
+    finally:
+        close = getattr(state, "close", None)  # the SQLite store holds a connection; DynamoDB's client nothing
+        if close is not None:
+            await close()
 
 
 async def wait_for_feedback(db: Path, within: float = 20.0) -> dict[str, Any]:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from bot.fair_use import FAIR_USE_REPLY
+from tests.fakes import ONE_FAIR_USE_WINDOW
 from tests.slack.fake_slack_api import BOT_USER_ID
 from tests.slack.support import SlackHarness
 from tests.slack.test_slack_commands import command
+
+
+def _limit(questions: int) -> dict:
+    return {"kbot_fair_use_questions": questions, "kbot_fair_use_window_seconds": ONE_FAIR_USE_WINDOW}
 
 
 def _mention(i: int, user: str) -> dict:
@@ -27,7 +32,7 @@ def _mention(i: int, user: str) -> dict:
 
 
 async def test_mentions_over_the_limit_get_a_friendly_reply() -> None:
-    async with SlackHarness(settings={"kbot_fair_use_questions": 2}) as slack:
+    async with SlackHarness(settings=_limit(2)) as slack:
         for i in range(3):
             assert (await slack.post_event(_mention(i, "W222")))[0] == 200
             await slack.api.wait_for("chat.postMessage", count=i + 1)
@@ -39,7 +44,7 @@ async def test_mentions_over_the_limit_get_a_friendly_reply() -> None:
 
 
 async def test_ask_over_the_limit_gets_a_friendly_ephemeral_reply(payloads: None) -> None:  # /ask form: shared fixture
-    async with SlackHarness(settings={"kbot_fair_use_questions": 1}) as slack:
+    async with SlackHarness(settings=_limit(1)) as slack:
         for _ in range(2):
             assert (await slack.post_form(command("/ask", "leave days?", slack.api.base_url)))[0] == 200
         replies = await slack.api.wait_for("response_url", count=2)

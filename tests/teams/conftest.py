@@ -10,7 +10,7 @@ import asyncio
 import copy
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +68,13 @@ class FakeConnector:
     # shows "Unable to reach the app" and ignores a late answer:
     # https://learn.microsoft.com/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit
     invoke_deadline: float = 5.0
-    graph_delay: float = 0.0  # seconds Graph takes per request
+    graph_gate: asyncio.Event | None = None  # when set: Graph answers only once this event is set
     # Streams the user stopped (the Stop button): Teams refuses further updates with 403
     # ContentStreamNotAllowed (https://learn.microsoft.com/microsoftteams/platform/bots/streaming-ux).
     stopped_streams: set[str] = field(default_factory=set)
     stop_after_updates: int | None = None  # the user presses Stop once this many stream updates arrived
+    # each bot talking to this connector: waits (bounded) until its turns and promised summaries are done
+    settlers: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _counter: int = 0
 
@@ -143,8 +145,8 @@ class FakeConnector:
 
     async def _graph(self, request: web.Request) -> web.Response:
         self.received.append(Received("GET", request.path_qs, {}, None, dict(request.headers)))
-        if self.graph_delay:
-            await asyncio.sleep(self.graph_delay)
+        if self.graph_gate is not None:
+            await self.graph_gate.wait()
         key = request.path[len("/graph/v1.0/") :]
         if request.query.get("$skiptoken"):
             key += "#" + request.query["$skiptoken"]
@@ -170,9 +172,15 @@ class FakeConnector:
         return self.posts()
 
     async def wait_posts(self, count: int, seconds: float = 10.0) -> list[Received]:
+        """At least ``count`` POSTs, then the turns that sent them finished: nothing unexpected right
+        behind, and what a turn keeps after its last post (history, sent answers) is kept."""
         await self.wait_for(lambda: len(self.posts()) >= count, seconds)
-        await asyncio.sleep(0.05)  # nothing unexpected right behind
+        await self.settle(seconds)
         return self.posts()
+
+    async def settle(self, seconds: float = 10.0) -> None:
+        """Until every bot on this connector has finished its turns (bounded, like a shutdown)."""
+        await asyncio.gather(*(settle(seconds) for settle in self.settlers))
 
     async def wait_final(self, seconds: float = 10.0) -> list[Received]:
         """Until a ``message`` (the end of a stream) has arrived."""
@@ -207,17 +215,24 @@ class FakeAnswerer:
 
 
 class FakeStreamingAnswerer(FakeAnswerer):
-    def __init__(self, pieces: int = 6, delay: float = 0.03) -> None:
+    """Streams the answer in about ``pieces`` deltas, ``delay`` seconds apart; with ``burst=n``, deltas
+    come n at once (``delay`` before each burst), as a model emits several tokens in one chunk."""
+
+    def __init__(self, pieces: int = 6, delay: float = 0.03, burst: int = 1) -> None:
         super().__init__()
         self.pieces = pieces
         self.delay = delay
+        self.burst = burst
+        self.deltas = 0
 
     async def stream(self, question: Question) -> AsyncIterator[AnswerDelta | Answer]:
         final = await self.answer(question)
         words = final.text.split(" ")
         step = max(1, len(words) // self.pieces)
-        for i in range(0, len(words), step):
-            await asyncio.sleep(self.delay)
+        for n, i in enumerate(range(0, len(words), step)):
+            if n % self.burst == 0:
+                await asyncio.sleep(self.delay)
+            self.deltas += 1
             yield AnswerDelta(" ".join(words[i : i + step]) + " ")
         yield final
 
@@ -331,7 +346,13 @@ async def make_rig(
         components.setdefault("feedback", feedback)
         app = App(base, AppOverrides(summarizer=ExtractiveSummarizer(HashEmbedder()), **components))
         web_app = web.Application()
-        add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
+        endpoint = add_teams_routes(web_app, app, stream_interval=0.05, credentials_factory=credentials_factory)
+
+        async def settle(seconds: float) -> None:
+            await endpoint.drain(seconds)  # message turns
+            await endpoint.handler.drain(seconds)  # summaries promised by invokes
+
+        connector.settlers.append(settle)
         client = TestClient(TestServer(web_app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)

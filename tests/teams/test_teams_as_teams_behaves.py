@@ -23,11 +23,11 @@ async def test_channel_posts_are_answered_only_when_they_mention_the_bot(rig: Te
     await rig.post(rig.channel_post("lunch anyone?", mention_bot=False, message_id="1"))
     await rig.post(rig.channel_post("how do I file expenses?", mention_bot=True, message_id="2"))
     await rig.connector.wait_posts(2)
-    await asyncio.sleep(0.2)
+    await rig.connector.settle()
     assert [q.text for q in rig.answerer.questions] == ["how do I file expenses?"]
     # a follow-up without a mention in the thread the bot answered: off by default in Teams
     await rig.post(rig.channel_post("and for travel?", mention_bot=False, message_id="3"))
-    await asyncio.sleep(0.3)
+    await rig.connector.settle()
     assert len(rig.answerer.questions) == 1
     # `kbot channels set teams <channel> --followups on`
     await rig.app.config.save_channel(ChannelSettings("teams", CHANNEL, followups=True))
@@ -40,18 +40,20 @@ async def test_channel_posts_are_answered_only_when_they_mention_the_bot(rig: Te
 async def test_followups_setting_does_not_open_unanswered_threads(rig: TeamsRig) -> None:
     await rig.app.config.save_channel(ChannelSettings("teams", CHANNEL, followups=True))
     await rig.post(rig.channel_post("anyone seen the offsite plan?", mention_bot=False))
-    await asyncio.sleep(0.3)
+    await rig.connector.settle()
     assert not rig.answerer.questions and not rig.connector.posts()
 
 
 async def test_summarize_thread_answers_the_invoke_at_once_and_posts_the_summary(
     thread_rig: TeamsRig,  # noqa: F811 - the fixture
 ) -> None:
-    """Item 2: Graph + summarizing outlast the invoke deadline; the invoke is answered first."""
+    """Item 2: Graph + summarizing outlast the invoke deadline; the invoke is answered first.
+    Graph answers only after the invoke was: an answer that waited for Graph would miss Teams' deadline
+    (the rig's ``invoke_deadline``) however fast the machine."""
     connector: FakeConnector = thread_rig.connector
-    connector.graph_delay = 0.4  # three Graph calls: 1.2 s
-    connector.invoke_deadline = 1.0  # Teams' 5 s, scaled down with the Graph latency
+    connector.graph_gate = asyncio.Event()
     resp = await thread_rig.post(_summarize_invoke(thread_rig))
+    connector.graph_gate.set()
     assert resp.status == 200
     task = (await resp.json())["task"]
     assert "on its way" in str(task["value"])
@@ -83,7 +85,7 @@ async def test_stop_button_ends_the_stream_without_an_error_message(make_rig) ->
     rig.connector.stop_after_updates = 2  # the user presses Stop after the second update
     await rig.post(rig.activity("message_personal.json", text="How do expenses work?"))
     await rig.connector.wait_for(lambda: bool(rig.connector.stopped_streams))
-    await asyncio.sleep(0.8)
+    await rig.connector.settle()
     texts = [str(p.body.get("text") or "") for p in rig.connector.posts()]
     assert not any("Sorry" in t for t in texts), texts
     assert not any(p.body["type"] == "message" for p in rig.connector.posts())

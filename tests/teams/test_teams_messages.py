@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import unquote
 
 from adapters.teams.render import ABSTRACT_MAX, AI_LABEL, MESSAGE_ENTITY_TYPE
@@ -76,7 +75,10 @@ async def test_personal_chat_without_streaming_answerer_sends_full_message(rig: 
 
 
 async def test_personal_chat_streams_informative_updates_then_final(make_rig) -> None:
-    rig: TeamsRig = await make_rig(answerer=FakeStreamingAnswerer(pieces=8, delay=0.03))
+    # Deltas in pairs, bursts further apart than the rig's 0.05 s interval: however slow the machine,
+    # the second delta of a pair comes right after the first was sent, so it is never sent on its own.
+    answerer = FakeStreamingAnswerer(pieces=8, delay=0.06, burst=2)
+    rig: TeamsRig = await make_rig(answerer=answerer)
     inbound = rig.activity("message_personal.json", text="How do expenses work?")
     assert (await rig.post(inbound)).status == 200
     await rig.connector.wait_posts(3)
@@ -98,7 +100,7 @@ async def test_personal_chat_streams_informative_updates_then_final(make_rig) ->
         assert update.body["text"].startswith(previous.strip())  # each update carries the whole text so far
         previous = update.body["text"]
     assert sequences == list(range(2, 2 + len(updates)))
-    assert len(updates) < 8  # throttled: fewer updates than deltas
+    assert len(updates) < answerer.deltas  # throttled: fewer updates than deltas
 
     assert final.body["type"] == "message"
     stream_entity = [e for e in final.body["entities"] if e["type"] == "streaminfo"][0]
@@ -154,9 +156,7 @@ async def test_bot_added_to_personal_chat_says_hello(rig: TeamsRig) -> None:
 async def test_member_removed_is_acknowledged_silently(rig: TeamsRig) -> None:
     assert (await rig.post(rig.activity("conversation_update_member_removed.json"))).status == 200
     assert (await rig.post(rig.activity("conversation_update_channel_created.json"))).status == 200
-    import asyncio
-
-    await asyncio.sleep(0.2)
+    await rig.connector.settle()
     assert rig.connector.posts() == []
 
 
@@ -175,7 +175,7 @@ async def test_group_chat_gets_a_full_message_even_with_a_streaming_answerer(mak
 async def test_docs_channel_mention_of_someone_else_is_not_for_the_bot(rig: TeamsRig) -> None:
     """The docs example: a channel message mentioning a person, not the bot (delivered with RSC)."""
     assert (await rig.post(rig.activity("message_channel_mention_docs.json"))).status == 200
-    await asyncio.sleep(0.2)
+    await rig.connector.settle()
     assert rig.answerer.questions == [] and rig.connector.posts() == []
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from typing import Any
 
@@ -56,7 +55,7 @@ async def test_unknown_and_ignored_types_are_acknowledged(rig: TeamsRig, kind: s
     activity = dict(fixture(source), type=kind, serviceUrl=rig.connector.url + "/")
     resp = await rig.post(activity)
     assert resp.status == 200
-    await asyncio.sleep(0.1)
+    await rig.connector.settle()
     assert rig.connector.posts() == []
     await _still_serving(rig)
 
@@ -69,7 +68,7 @@ async def test_activity_without_conversation_or_sender_does_not_break_the_server
         "channelId": "msteams",
     }
     assert (await rig.post(activity)).status == 200
-    await asyncio.sleep(0.1)
+    await rig.connector.settle()
     await _still_serving(rig)
 
 
@@ -91,7 +90,7 @@ async def test_connector_failure_is_logged_and_next_turn_works(rig: TeamsRig) ->
     rig.connector.fail_next = 3
     assert (await rig.post(rig.activity("message_personal.json", text="expenses?"))).status == 200
     await rig.connector.wait_posts(2)
-    await asyncio.sleep(0.1)
+    await rig.connector.settle()
     rig.connector.fail_next = 0
     await _still_serving(rig)
 
@@ -127,7 +126,7 @@ async def test_backend_error_mid_stream_finishes_the_stream(make_rig) -> None:
     final = rig.connector.posts()[-1].body
     assert final["text"] == ThrottledError.user_message
     assert {"type": "streaminfo", "streamType": "final", "streamId": "bot-msg-1"} in final["entities"]
-    await asyncio.sleep(0.1)
+    await rig.connector.settle()
     assert sum(p.body["type"] == "message" for p in rig.connector.posts()) == 1  # no second error message
 
 
@@ -184,6 +183,6 @@ async def test_a_redelivered_message_is_answered_once(rig: TeamsRig) -> None:
     assert (await rig.post(inbound)).status == 200
     await rig.connector.wait_final()
     assert (await rig.post(copy.deepcopy(inbound))).status == 200
-    await asyncio.sleep(0.3)
+    await rig.connector.settle()
     assert len(rig.answerer.questions) == 1
     assert sum(p.body["type"] == "message" for p in rig.connector.posts()) == 1

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot.fair_use import FAIR_USE_REPLY
 from bot.settings import load_settings
+from tests.fakes import ONE_FAIR_USE_WINDOW
 
 from .conftest import RigFactory
 
 
 async def test_questions_over_the_limit_get_a_friendly_reply(make_rig: RigFactory) -> None:
-    rig = await make_rig(settings=load_settings(kbot_fair_use_questions=1))
+    settings = load_settings(kbot_fair_use_questions=1, kbot_fair_use_window_seconds=ONE_FAIR_USE_WINDOW)
+    rig = await make_rig(settings=settings)
     ask = rig.activity("message_channel_thread_reply_mention.json", text="<at>kbotdev</at> expenses?")
     await rig.post(ask)
     await rig.connector.wait_posts(2)  # typing, answer

@@ -5,7 +5,6 @@ audience keeps it from others; non-experts and bad input are refused (audited, n
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 from pathlib import Path
@@ -72,7 +71,7 @@ async def ask(rig: TeamsRig, text: str, user: str = ADA, name: str = "Ada") -> d
     posts = await rig.connector.wait_for(
         lambda: any(p.body.get("type") == "message" for p in rig.connector.posts()[before:])
     )
-    await asyncio.sleep(0.1)  # the turn remembers the answer right after sending it (as conftest.wait_posts)
+    await rig.connector.settle()  # the turn remembers the answer right after sending it
     return [p for p in posts[before:] if p.body.get("type") == "message"][-1].body
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ async def run(slack: SlackHarness, text: str, user: str = "UADMIN") -> dict[str,
 
 async def test_slack_admin_lists_reviews_edits_and_removes(slack: SlackHarness) -> None:
     old = await slack.app.verified.save(
-        CLI, question=QUESTION, answer=ANSWER, expert="dana", review_by=date.today() - timedelta(days=3)
+        CLI, question=QUESTION, answer=ANSWER, expert="dana", review_by=datetime.now(UTC).date() - timedelta(days=3)
     )
     fresh = await slack.app.verified.save(CLI, question="Who approves <b>travel</b>?", answer="Managers.", expert="sam")
     listing = (await run(slack, "answers"))["text"]

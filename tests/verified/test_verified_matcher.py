@@ -3,7 +3,7 @@ the review date, the audience and the channel's source scope all hold."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.models import Asker, Passage, Question
@@ -53,7 +53,8 @@ def question(groups: list[str] | None = None, sources: list[str] | None = None) 
 
 async def test_score_floor_review_date_audience_and_scope() -> None:
     good = VerifiedAnswer("good", "Vacation days?", "25.", "dana", audience=["hr"])
-    stale = VerifiedAnswer("stale", "Vacation days?", "20.", "sam", review_by=date.today() - timedelta(days=1))
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)  # the review dates' calendar is UTC's
+    stale = VerifiedAnswer("stale", "Vacation days?", "20.", "sam", review_by=yesterday)
     weak = VerifiedAnswer("weak", "Parking?", "Level 2.", "lee")
     retriever = KbRetriever({"good": 0.8, "stale": 0.95, "weak": 0.3})
     matcher = VerifiedMatcher(lambda: retriever, Repo(good, stale, weak), min_similarity=0.6)

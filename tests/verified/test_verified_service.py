@@ -3,7 +3,7 @@ rights and bad input refused (audited, nothing changed), JSONL export/import exa
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ async def test_audience_limits_who_sees_it(tmp_path: Path) -> None:
 async def test_past_review_date_not_first_and_listed_for_review(tmp_path: Path) -> None:
     app = make_app(tmp_path / "k.db")
     old = await app.verified.save(
-        CLI, question=QUESTION, answer=ANSWER, expert="dana", review_by=date.today() - timedelta(days=1)
+        CLI, question=QUESTION, answer=ANSWER, expert="dana", review_by=datetime.now(UTC).date() - timedelta(days=1)
     )
     fresh = await app.verified.save(CLI, question="Who approves travel?", answer="Your manager.", expert="sam")
     assert "Verified" not in (await app.ask.ask(ask(PARAPHRASE))).answer.text
