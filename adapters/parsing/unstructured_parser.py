@@ -16,6 +16,7 @@ import threading
 import zipfile
 from pathlib import PurePath
 
+from adapters.parsing.front_matter import front_matter_title, split_front_matter
 from adapters.parsing.pptx_parser import parse_pptx
 from adapters.parsing.sandbox import ParseLimits, ParseSandbox
 from adapters.parsing.tables import table_rows
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 UNSTRUCTURED_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".eml", ".msg"}
 SUPPORTED = UNSTRUCTURED_TYPES | {".pdf"}
+MARKDOWN_TYPES = {".md", ".markdown"}
 TEXT_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm"}
 ZIP_TYPES = {".docx", ".pptx", ".xlsx"}
 MB = 1024 * 1024
@@ -163,13 +165,21 @@ def _parse_unstructured(data: bytes, filename: str) -> ParsedFile:
     from unstructured.partition.auto import partition
 
     ext = PurePath(filename).suffix.lower()
+    title = ""
     if ext in TEXT_TYPES:
         if b"\x00" in data[:4096]:
             raise InputError(f"{filename}: looks like a binary file, not {ext} text")
-        elements = partition(file=io.BytesIO(_decode_text(data)), metadata_filename=filename, encoding="utf-8")
+        data = _decode_text(data)
+        if ext in MARKDOWN_TYPES:
+            keys, body = split_front_matter(data.decode())
+            title, data = front_matter_title(keys), body.encode()
+            if not body.strip():
+                return ParsedFile(title=title or _stem_title(filename), text="", sections=[])
+        elements = partition(file=io.BytesIO(data), metadata_filename=filename, encoding="utf-8")
     else:
         elements = partition(file=io.BytesIO(data), metadata_filename=filename)
-    return _elements_to_parsed(elements, filename)
+    parsed = _elements_to_parsed(elements, filename)
+    return ParsedFile(title=title, text=parsed.text, sections=parsed.sections) if title else parsed
 
 
 def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:
