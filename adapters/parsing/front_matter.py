@@ -40,3 +40,15 @@ def front_matter_title(keys: dict[str, Any]) -> str:
     """The page's ``title`` when it is a non-empty string (``title: 2024`` or a list is not a title)."""
     title = keys.get("title")
     return " ".join(title.split()) if isinstance(title, str) else ""
+
+
+KEYWORDS_LABEL = "Keywords: "  # bot.answering.structure reads such a line as context, never as an answer
+
+
+def keywords_line(keys: dict[str, Any]) -> str:
+    """The page's ``keywords`` (a string or a list): words its author chose for search, indexed with
+    the page's first section. Other keys (redirect_from, tags, layout, …) are never indexed."""
+    value = keys.get("keywords")
+    words = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    text = ", ".join(" ".join(str(w).split()) for w in words if isinstance(w, (str, int, float)) and str(w).strip())
+    return f"{KEYWORDS_LABEL}{text}" if text else ""

@@ -19,6 +19,7 @@ ROW_MARK = "| "
 MAX_LIST_ITEMS = 10
 MAX_SPAN_CHARS = 700
 _END = re.compile(r"[.!?:;)\]\"'”’]$")
+KEYWORDS_LINE = "Keywords: "  # a page's search keywords, kept by the Markdown parser (adapters.parsing.front_matter)
 _FRONT_MATTER = re.compile(r"\b[a-z][a-z_]{2,}: ")  # "title: … keywords: … redirect_from: …"
 _INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=[^\s\d])")  # "… schedule. - Overtime: Yes …", not "9 a.m. - 5 p.m."
 _SHORT_ITEM_BULLET = re.compile(r"\s+-\s+(?=[A-Z])")  # "following: - Used all leave - A negative …"
@@ -50,7 +51,10 @@ def row_text(line: str) -> str:
 
 def _is_metadata(line: str) -> bool:
     """Document front matter that a parser left in the text (YAML keys): context, not an answer."""
-    return line.startswith("---") or (line[:1].islower() and len(_FRONT_MATTER.findall(line)) >= 2)
+    return (
+        line.startswith(("---", KEYWORDS_LINE))
+        or (line[:1].islower() and len(_FRONT_MATTER.findall(line)) >= 2)
+    )
 
 
 def _is_heading_like(line: str) -> bool:

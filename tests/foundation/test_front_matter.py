@@ -7,6 +7,8 @@ from pathlib import Path
 from adapters.parsing.front_matter import split_front_matter
 from adapters.parsing.unstructured_parser import UnstructuredParser
 from adapters.store.sqlite_store import SqliteStore
+from bot.answering.structure import spans
+from bot.models import Passage
 from bot.retrieval import HybridRetriever
 from ingest.connectors.folder import FolderConnector
 from ingest.local_sink import LocalStoreSink
@@ -48,6 +50,12 @@ async def test_front_matter_title_is_the_citation_title_and_no_yaml_is_indexed(t
         for key in ("title:", "redirect_from", "/leave-old/", "tags:", "---"):
             assert key not in texts, f"front matter {key!r} leaked into a chunk"
         assert "three business days" in texts and "timesheet" in texts
+        # the author's search keywords find the page ("vacation" is not in its prose) ...
+        found = await HybridRetriever(store, embedder).retrieve("vacation", k=5)
+        assert found and found[0].title == "Going out of office"
+        # ... but are context, never an answer span
+        answers = [s.text for i, p in enumerate(found) for s in spans(p, i)]
+        assert answers and not any("vacation" in a for a in answers)
     finally:
         await store.close()
 
