@@ -57,6 +57,10 @@ def _is_metadata(line: str) -> bool:
     )
 
 
+def _is_question(text: str) -> bool:
+    return text.rstrip("*_ )").endswith("?")
+
+
 def _is_heading_like(line: str) -> bool:
     """A short line without sentence punctuation: a heading or label the parser left in the text."""
     return len(line.split()) <= 8 and not _END.search(line) and not line.startswith(ROW_MARK)
@@ -130,11 +134,14 @@ def spans(passage: Passage, index: int) -> list[Span]:
         item = _ITEM.match(line)
         if item:
             body = line[item.end() :].strip()
-            if len(body.split()) >= 2:
+            if len(body.split()) >= 2 and not _is_question(body):  # a listed question is a link, not an answer
                 out.append(Span(body, f"{label} {lead_in}".strip(), index, n, 0, "item", label))
             continue
         if _is_heading_like(line) or _is_metadata(line):
             label, lead_in = (line, "") if not _is_metadata(line) else (label, lead_in)
+            continue
+        if _is_question(line) and len(split_sentences(line)) == 1:  # an FAQ's question: the label of its answer
+            label, lead_in = line, ""
             continue
         sentences = split_sentences(line)
         local = label

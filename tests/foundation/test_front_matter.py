@@ -8,7 +8,6 @@ from adapters.parsing.front_matter import split_front_matter
 from adapters.parsing.unstructured_parser import UnstructuredParser
 from adapters.store.sqlite_store import SqliteStore
 from bot.answering.structure import spans
-from bot.models import Passage
 from bot.retrieval import HybridRetriever
 from ingest.connectors.folder import FolderConnector
 from ingest.local_sink import LocalStoreSink
