@@ -16,6 +16,7 @@ import threading
 import zipfile
 from pathlib import PurePath
 
+from adapters.parsing.front_matter import front_matter_title, keywords_line, split_front_matter
 from adapters.parsing.pptx_parser import parse_pptx
 from adapters.parsing.sandbox import ParseLimits, ParseSandbox
 from adapters.parsing.tables import table_rows
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 UNSTRUCTURED_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".eml", ".msg"}
 SUPPORTED = UNSTRUCTURED_TYPES | {".pdf"}
+MARKDOWN_TYPES = {".md", ".markdown"}
 TEXT_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm"}
 ZIP_TYPES = {".docx", ".pptx", ".xlsx"}
 MB = 1024 * 1024
@@ -163,13 +165,27 @@ def _parse_unstructured(data: bytes, filename: str) -> ParsedFile:
     from unstructured.partition.auto import partition
 
     ext = PurePath(filename).suffix.lower()
+    title, keywords = "", ""
     if ext in TEXT_TYPES:
         if b"\x00" in data[:4096]:
             raise InputError(f"{filename}: looks like a binary file, not {ext} text")
-        elements = partition(file=io.BytesIO(_decode_text(data)), metadata_filename=filename, encoding="utf-8")
+        data = _decode_text(data)
+        if ext in MARKDOWN_TYPES:
+            keys, body = split_front_matter(data.decode())
+            title, keywords, data = front_matter_title(keys), keywords_line(keys), body.encode()
+            if not body.strip():
+                return ParsedFile(title=title or _stem_title(filename), text="", sections=[])
+        elements = partition(file=io.BytesIO(data), metadata_filename=filename, encoding="utf-8")
     else:
         elements = partition(file=io.BytesIO(data), metadata_filename=filename)
-    return _elements_to_parsed(elements, filename)
+    parsed = _elements_to_parsed(elements, filename)
+    if keywords and parsed.sections:
+        first = parsed.sections[0]
+        sections = [Section(heading=first.heading, text=f"{keywords}\n{first.text}", page=first.page)]
+        sections += parsed.sections[1:]
+        text = "\n\n".join((f"{s.heading}\n{s.text}" if s.heading else s.text) for s in sections)
+        parsed = ParsedFile(title=parsed.title, text=text, sections=sections)
+    return ParsedFile(title=title, text=parsed.text, sections=parsed.sections) if title else parsed
 
 
 def _elements_to_parsed(elements: list, filename: str) -> ParsedFile:

@@ -186,6 +186,8 @@ class SpanReader:
         shortlist.sort(key=lambda s: -s.score)
         best = shortlist[0]
         p = passages[best.passage]
+        # the passage that answers counts however far down it ranks (not only the top three)
+        coverage = max(coverage, lexical(weights, p.text, f"{p.title} {p.heading}"))
         body = f"{best.label} {best.context} {best.text} {p.title} {p.heading}"
         missing = 0.0
         terms = key_terms(weights, body)

@@ -19,6 +19,7 @@ ROW_MARK = "| "
 MAX_LIST_ITEMS = 10
 MAX_SPAN_CHARS = 700
 _END = re.compile(r"[.!?:;)\]\"'”’]$")
+KEYWORDS_LINE = "Keywords: "  # a page's search keywords, kept by the Markdown parser (adapters.parsing.front_matter)
 _FRONT_MATTER = re.compile(r"\b[a-z][a-z_]{2,}: ")  # "title: … keywords: … redirect_from: …"
 _INLINE_BULLET = re.compile(r"(?<=[.:!?)])\s+-\s+(?=[^\s\d])")  # "… schedule. - Overtime: Yes …", not "9 a.m. - 5 p.m."
 _SHORT_ITEM_BULLET = re.compile(r"\s+-\s+(?=[A-Z])")  # "following: - Used all leave - A negative …"
@@ -50,7 +51,14 @@ def row_text(line: str) -> str:
 
 def _is_metadata(line: str) -> bool:
     """Document front matter that a parser left in the text (YAML keys): context, not an answer."""
-    return line.startswith("---") or (line[:1].islower() and len(_FRONT_MATTER.findall(line)) >= 2)
+    return (
+        line.startswith(("---", KEYWORDS_LINE))
+        or (line[:1].islower() and len(_FRONT_MATTER.findall(line)) >= 2)
+    )
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip("*_ )").endswith("?")
 
 
 def _is_heading_like(line: str) -> bool:
@@ -126,11 +134,14 @@ def spans(passage: Passage, index: int) -> list[Span]:
         item = _ITEM.match(line)
         if item:
             body = line[item.end() :].strip()
-            if len(body.split()) >= 2:
+            if len(body.split()) >= 2 and not _is_question(body):  # a listed question is a link, not an answer
                 out.append(Span(body, f"{label} {lead_in}".strip(), index, n, 0, "item", label))
             continue
         if _is_heading_like(line) or _is_metadata(line):
             label, lead_in = (line, "") if not _is_metadata(line) else (label, lead_in)
+            continue
+        if _is_question(line) and len(split_sentences(line)) == 1:  # an FAQ's question: the label of its answer
+            label, lead_in = line, ""
             continue
         sentences = split_sentences(line)
         local = label

@@ -80,3 +80,12 @@ def test_eval_fact_and_document_matching() -> None:
     assert fact_stated("call 1-800-222-0364 now", ["1-800-222-0364"])
     assert same_document("handbook/travel-and-leave/leave.md", "travel-and-leave/leave.md")
     assert not same_document("travel-and-leave/fmla.md", "travel-and-leave/leave.md")
+
+
+def test_a_question_line_is_never_an_answer_but_labels_what_follows() -> None:
+    # a table of contents lists questions (links); an FAQ asks one above its answer
+    toc = "- Which receipts do I need to keep?\n- How do I book a hotel room?\n- Travel card rules and limits"
+    assert [s.text for s in spans(passage(toc), 0)] == ["Travel card rules and limits"]
+    faq = spans(passage("When are receipts required to claim expenses?\nKeep receipts for lodging and over $75."), 0)
+    assert [s.text for s in faq] == ["Keep receipts for lodging and over $75."]
+    assert "When are receipts required" in faq[0].context

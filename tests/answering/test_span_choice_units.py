@@ -143,3 +143,24 @@ def test_an_inline_lettered_list_is_split_into_items() -> None:
     ]
     # not a run that starts elsewhere, nor letters out of order
     assert passage_lines("See note b) above: c) is wrong. d) too.") == ["See note b) above: c) is wrong. d) too."]
+
+
+async def test_the_answering_passage_counts_in_coverage_however_far_down_it_ranks() -> None:
+    from bot.answering.reader import SpanReader
+    from tests.fakes import HashEmbedder
+
+    def p(text: str, title: str) -> Passage:
+        return Passage(chunk_id=title, doc_id=title, source="s", title=title, uri=f"{title}.md", text=text, score=1.0)
+
+    question = "can my last day be a federal holiday?"
+    weights = {"last": 1.0, "day": 0.8, "federal": 1.2, "holiday": 2.0}
+    off_topic = [p(f"The office closes at six on day {n}.", f"Office {n}") for n in range(3)]
+    answering = p("Your last day cannot be a federal holiday.", "Leaving")
+    embedder = HashEmbedder()
+    qvec = (await embedder.embed([question]))[0]
+    reader = SpanReader(embedder)
+    for order in (off_topic + [answering], [answering] + off_topic):
+        candidates = [s for i, x in enumerate(order) for s in spans(x, i)]
+        reading = await reader.read(question, order, candidates, weights, qvec)
+        assert reading.spans[0].text == "Your last day cannot be a federal holiday."
+        assert reading.coverage > 0.9, "the passage that answers states every term"
