@@ -83,9 +83,12 @@ class FileParser(Protocol):
     """Parses file bytes into titled sections. Raises InputError/UnsupportedFileType.
 
     ``fingerprint`` names the parser's version and limits: a file that failed to parse is not parsed
-    again until its content or the fingerprint changes (raised limits retry it)."""
+    again until its content or the fingerprint changes (raised limits retry it). ``output_version``
+    changes when what the parser makes of a file changes: it is part of the stored hash, so an index
+    built by an older parser is re-parsed on the next sync, unchanged files included."""
 
     fingerprint: str
+    output_version: str
 
     def supports(self, filename: str) -> bool: ...
 

@@ -51,10 +51,11 @@ class FailureMemory(Protocol):
     ) -> None: ...
 
 
-def raw_hash(raw: RawDocument) -> str:
+def raw_hash(raw: RawDocument, parser_output: str = "") -> str:
     body = raw.content if raw.content is not None else (raw.text or "").encode()
-    # Title and ACLs are part of what is indexed: a permission change must re-index.
-    meta = f"{raw.title}\x00{raw.uri}\x00{','.join(sorted(raw.acl_groups))}".encode()
+    # Title and ACLs are part of what is indexed: a permission change must re-index; so is the
+    # parser's output version: an upgraded parser re-parses what an older one indexed.
+    meta = f"{raw.title}\x00{raw.uri}\x00{','.join(sorted(raw.acl_groups))}\x00{parser_output}".encode()
     return content_hash(meta + b"\x00" + body)
 
 
@@ -88,7 +89,7 @@ class IngestPipeline:
             failed: dict[str, tuple[str, str]] = {}
             for raw in batch.documents:
                 report.seen += 1
-                digest = raw_hash(raw)
+                digest = raw_hash(raw, self.parser.output_version)
                 if known.get(raw.id) == digest:
                     report.unchanged += 1
                     continue

@@ -32,6 +32,9 @@ MARKDOWN_TYPES = {".md", ".markdown"}
 TEXT_TYPES = {".md", ".markdown", ".txt", ".text", ".html", ".htm"}
 ZIP_TYPES = {".docx", ".pptx", ".xlsx"}
 MB = 1024 * 1024
+# Bump when what a parsed file becomes changes (v2: Markdown front matter gives the title and
+# keywords): stored documents parsed by an older version are parsed again on the next sync.
+OUTPUT_VERSION = "v2"
 LXML_TEXT_NODE_LIMIT = 10 * MB
 _patch_lock = threading.Lock()
 _patched = False
@@ -71,7 +74,8 @@ class UnstructuredParser:
         caps: list[float] = [max_bytes, max_text_bytes, max_unzipped_bytes]
         if limits is not None:
             caps += [limits.timeout_s, limits.memory_mb]
-        self.fingerprint = "v1:" + ":".join(map(str, caps))
+        self.fingerprint = f"{OUTPUT_VERSION}:" + ":".join(map(str, caps))
+        self.output_version = OUTPUT_VERSION
         if limits is not None:
             self._sandbox = ParseLimits(limits.timeout_s, limits.memory_mb, warmup=_warm).sandbox()
 

@@ -109,6 +109,7 @@ class TextParser:
 
     SUPPORTED = {".txt", ".md", ".docx", ".pdf"}
     fingerprint = "text-parser"
+    output_version = "text-parser-1"
 
     def __init__(self) -> None:
         self.parsed = 0
