@@ -10,13 +10,14 @@ question much better than the answer does (:data:`GAIN` of sentence cosine), the
 neighbour, not the asked term. A hypernym or paraphrase swapped in changes little — the answer
 already said it.
 
-Only rare asked terms (IDF ≥ :data:`RARE`) that the cited document never states are tested, against
+Only rare asked terms (IDF ≥ :data:`RARE` of the largest) that the cited document never states are tested, against
 specific span words (IDF ≥ :data:`SPECIFIC`) not in the question, so the extra embedding runs on few
 questions (latency: docs/benchmarks.md, "Fourth pass (abstention)").
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -26,8 +27,10 @@ from bot.answering.reader import TermStats, term_weights
 from bot.ports import Embedder
 from bot.text import content_words
 
-RARE = 6.0  # IDF of an asked term worth testing (a word few documents use: "miscarriage", "pet")
-SPECIFIC = 5.0  # IDF of a span word that may be a rival member ("child"), not a generic hypernym ("someone")
+# IDF thresholds as shares of the knowledge base's largest IDF (a term in no chunk), so that "rare"
+# means the same on a 60-chunk and a 3,000-chunk base (on the handbook: 6.0 and 5.0, df <= 6 and <= 17).
+RARE = 0.70  # an asked term worth testing: few chunks use it ("miscarriage", "pet")
+SPECIFIC = 0.58  # a span word that may be a rival member ("child"), not a generic hypernym ("someone")
 NEIGHBOUR = 0.40  # word cosine from which a span word is a neighbour of the asked term (< SYNONYM)
 GAIN = 0.12  # sentence cosine the swapped-in answer must gain over the answer to call it a contrast
 MAX_SWAPS = 4  # rewrites embedded per question part (latency)
@@ -44,12 +47,16 @@ class ContrastCheck:
         """``weights``: the question's term IDFs; ``answer``: the text that would be shown;
         ``document``: everything retrieved from the cited document (span, labels, title included).
         Returns "" or "contrast: asked -> named"."""
+        if self.stats is None:
+            return ""
+        total, _ = await self.stats.term_document_frequencies([])
+        top = math.log((total + 1) / 0.5)  # the IDF of a term no chunk has (reader.term_weights)
         asked = [
             t
             for t, w in weights.items()
-            if w >= RARE and t not in _NOT_TERMS and "'" not in t and not states(t, document)
+            if w >= RARE * top and t not in _NOT_TERMS and "'" not in t and not states(t, document)
         ]
-        if not asked or self.stats is None:
+        if not asked:
             return ""
         qwords = set(weights)
         span = [w for w in dict.fromkeys(content_words(answer)) if w not in qwords]
@@ -66,7 +73,7 @@ class ContrastCheck:
         if not pairs:
             return ""
         idf = await term_weights(" ".join(w for _, _, w in pairs), self.stats)
-        pairs = sorted((p for p in pairs if idf.get(p[2], 0.0) >= SPECIFIC), reverse=True)[:MAX_SWAPS]
+        pairs = sorted((p for p in pairs if idf.get(p[2], 0.0) >= SPECIFIC * top), reverse=True)[:MAX_SWAPS]
         if not pairs:
             return ""
         swapped = [re.sub(rf"(?<![\w-]){re.escape(w)}(?![\w-])", t, answer, flags=re.I) for _, t, w in pairs]
