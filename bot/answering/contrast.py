@@ -69,7 +69,9 @@ class ContrastCheck:
             sims = [(float(self._vectors[w] @ self._vectors[t]), w) for w in span]
             if max(sims)[0] >= SYNONYM:
                 continue  # the answer says it in other words
-            pairs += [(c, t, w) for c, w in sims if c >= NEIGHBOUR]
+            # a name's rival is a name ("Christmas" for "Easter"); a common noun is its class ("chatbots")
+            kind = _named(t, question)
+            pairs += [(c, t, w) for c, w in sims if c >= NEIGHBOUR and _named(w, answer) == kind]
         if not pairs:
             return ""
         idf = await term_weights(" ".join(w for _, _, w in pairs), self.stats)
@@ -90,3 +92,12 @@ class ContrastCheck:
             if len(self._vectors) > 20_000:
                 self._vectors.clear()
             self._vectors.update(zip(todo, await self.embedder.embed(todo), strict=True))
+
+
+def _named(word: str, text: str) -> bool:
+    """Is ``word`` written as a name in ``text`` (capitalised somewhere other than a sentence start)?
+    "ChatGPT" is a name; "chatbots", its class, is not — a different kind of word, not a rival."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, flags=re.I):
+        if any(ch.isupper() for ch in m.group()) and not re.search(r"(?:^|[.!?:]\s+)$", text[: m.start()]):
+            return True
+    return False

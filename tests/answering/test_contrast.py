@@ -56,6 +56,12 @@ async def test_a_broader_or_restating_word_is_no_contrast(contrast: ContrastChec
     assert await _check(contrast, "I got a jury summons, do I have to take vacation days?", court) == ""
 
 
+async def test_a_name_is_not_contrasted_with_its_class(contrast: ContrastCheck) -> None:
+    """ "ChatGPT" and "chatbots": a product and its kind, not two members of one kind."""
+    rule = "Do not paste customer data or source code into any other AI service, including free consumer chatbots."
+    assert await _check(contrast, "Am I allowed to paste our source code into ChatGPT?", rule) == ""
+
+
 async def test_an_asked_term_the_document_states_is_not_tested(contrast: ContrastCheck) -> None:
     birth = "Employees get 12 weeks of paid leave for the birth or adoption of a child."
     other = "A miscarriage is covered by sick leave."
