@@ -9,6 +9,8 @@ question was written against is the only passage. Reported side by side:
   * reader + answerability — the same with the answerer's answerability check
                 (``bot/answering/answerability.py``), which lowers the confidence of spans
                 that do not state what the question asks for;
+  * + contrast — also the contrast check (``bot/answering/contrast.py``: the span names a rival of
+                the question's rare constraint);
   * bm25-sent — baseline: the paragraph's best BM25 sentence, never abstaining.
 "has-answer span recall": answerable questions whose chosen span contains a gold answer string.
 "no-answer accuracy": unanswerable questions the system declines. Reads ../shared/data/qa.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import math
 import re
@@ -32,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from adapters.wiring import App  # noqa: E402
 from bot.answering.answerability import AnswerabilityCheck  # noqa: E402
+from bot.answering.contrast import ContrastCheck  # noqa: E402
 from bot.answering.extractive import check_answerable, choose_spans  # noqa: E402
 from bot.answering.reader import SpanReader, term_weights  # noqa: E402
 from bot.answering.structure import spans  # noqa: E402
@@ -98,8 +102,11 @@ async def main() -> int:
     app = App.from_env()
     reader = SpanReader(app.embedder)
     check = AnswerabilityCheck(app.embedder)
+    contrast = ContrastCheck(app.embedder, stats)
     threshold = app.settings.kbot_min_evidence
-    rows = []  # (answerable, reader span contains answer, confidence, bm25 contains answer, checked confidence)
+    # (answerable, reader span contains answer, confidence, bm25 contains answer, checked confidence,
+    #  checked + contrast: span contains answer, confidence)
+    rows = []
     latencies = []
     for q in queries:
         doc = corpus[q["context_id"]]
@@ -117,9 +124,12 @@ async def main() -> int:
         qvec = (await app.embedder.embed([q["text"]]))[0]
         reading = await reader.read(q["text"], [passage], spans(passage, 0), weights, qvec)
         confidence = reading.confidence
+        both = dataclasses.replace(reading, spans=list(reading.spans))
         await check_answerable(check, q["text"], [passage], reading)
         latencies.append((time.perf_counter() - started) * 1000)
+        await check_answerable(check, q["text"], [passage], both, contrast=contrast, weights=weights)
         chosen = " ".join(s.text for s in choose_spans(reading)) if reading.spans else ""
+        chosen_both = " ".join(s.text for s in choose_spans(both)) if both.spans else ""
         answers = q.get("answers") or []
         rows.append(
             (
@@ -128,6 +138,8 @@ async def main() -> int:
                 confidence,
                 contains(bm25_sentence(q["text"], doc["text"], stats), answers),
                 reading.confidence,
+                contains(chosen_both, answers),
+                both.confidence,
             )
         )
     await app.aclose()
@@ -142,11 +154,11 @@ async def main() -> int:
         f"reader p50 {percentile(latencies, 0.5):.0f} ms"
     )
     print(f"{'system':<26} {'has-answer span recall':>22} {'no-answer accuracy':>19}")
-    print(line("bm25-sent (never abstains)", sum(a and b for a, _, _, b, _ in rows) / n_ans, 0.0))
-    print(line("reader, no abstention", sum(a and c for a, c, _, _, _ in rows) / n_ans, 0.0))
-    for name, col in (("reader", 2), ("+ answerability", 4)):
+    print(line("bm25-sent (never abstains)", sum(r[0] and r[3] for r in rows) / n_ans, 0.0))
+    print(line("reader, no abstention", sum(r[0] and r[1] for r in rows) / n_ans, 0.0))
+    for name, hit, col in (("reader", 1, 2), ("+ answerability", 1, 4), ("+ contrast", 5, 6)):
         for t in sorted({*SWEEP, threshold}):
-            recall = sum(r[0] and r[1] and r[col] >= t for r in rows) / n_ans
+            recall = sum(r[0] and r[hit] and r[col] >= t for r in rows) / n_ans
             declined = sum(not r[0] and r[col] < t for r in rows) / n_un
             mark = "  <- KBOT_MIN_EVIDENCE" if t == threshold else ""
             print(line(f"{name}, threshold {t:.2f}", recall, declined) + mark)

@@ -67,6 +67,8 @@ _LIGHT_HEADS = frozenset(
     deal story situation status reason difference best option options guidance guideline guidelines""".split()
 )
 _DETERMINERS = frozenset("the a an my our your their his her this that these those".split())
+# a key combination: "Ctrl+Cmd+Q", "Control + Shift + Power", "⌘K"
+_KEYS = re.compile(r"\b(?:ctrl|control|cmd|command|shift|alt|option|opt|fn|win|windows|super)\s*\+|[⌘⌥⇧⌃]", re.I)
 _TYPED_HEADS = {  # a head noun naming the answer's type is satisfied by content of that type
     "number": re.compile(r"\d"),
     "amount": re.compile(r"\d"),
@@ -93,6 +95,9 @@ _TYPED_HEADS = {  # a head noun naming the answer's type is satisfied by content
     "link": re.compile(r"https?://|www\.|\.\w{2,3}/"),
     "url": re.compile(r"https?://|www\.|\.\w{2,3}/"),
     "website": re.compile(r"https?://|www\.|\.\w{2,3}/"),
+    "shortcut": _KEYS,
+    "hotkey": _KEYS,
+    "keystroke": _KEYS,
 }
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answering.answerability import AnswerabilityCheck
+from bot.answering.contrast import ContrastCheck
 from bot.answering.followup import asked_frame, discount_carried, expand_follow_up
 from bot.answering.parts import split_question
 from bot.answering.reader import Reading, SpanReader, TermStats, term_weights
@@ -66,6 +67,7 @@ class ExtractiveAnswerer:
         self.term_stats = term_stats
         self.reader = SpanReader(embedder)
         self.answerability = AnswerabilityCheck(embedder)
+        self.contrast = ContrastCheck(embedder, term_stats)
 
     async def answer(self, question: Question) -> Answer:
         parts = split_question(retrieval_query(question))
@@ -95,7 +97,7 @@ class ExtractiveAnswerer:
             return _Part(part, [], Reading([], 0.0, 0.0))
         qvec = (await self.embedder.embed([part]))[0]  # same text as retrieval: a cache hit
         reading = await self.reader.read(part, top, candidates, weights, qvec, asked=asked)
-        await check_answerable(self.answerability, part, top, reading)
+        await check_answerable(self.answerability, part, top, reading, contrast=self.contrast, weights=weights)
         return _Part(part, passages, reading)
 
     def _compose(self, parts: list[_Part]) -> Answer:
@@ -142,10 +144,18 @@ class ExtractiveAnswerer:
 
 
 async def check_answerable(
-    check: AnswerabilityCheck, question: str, passages: list[Passage], reading: Reading
+    check: AnswerabilityCheck,
+    question: str,
+    passages: list[Passage],
+    reading: Reading,
+    *,
+    contrast: ContrastCheck | None = None,
+    weights: dict[str, float] | None = None,
 ) -> None:
-    """The best span must answer *this* question (:mod:`bot.answering.answerability`): if it does
-    not, a close runner-up that does takes its place; if none does, the confidence drops."""
+    """The best span must answer *this* question (:mod:`bot.answering.answerability`) and not name a
+    rival of its constraint instead (:mod:`bot.answering.contrast`, given the question's term
+    ``weights``): if it fails, a close runner-up that passes takes its place; if none does, the
+    confidence drops."""
     if not reading.spans:
         return
     original = list(reading.spans)
@@ -155,7 +165,13 @@ async def check_answerable(
         reading.spans[:] = [span, *(s for s in original if s is not span)]
         p = passages[span.passage]
         body = f"{span.label} {span.context} {span.text} {p.title} {p.heading}"
-        if (await check.check(question, body, " ".join(s.text for s in choose_spans(reading)))).answerable:
+        answer = " ".join(s.text for s in choose_spans(reading))
+        if not (await check.check(question, body, answer)).answerable:
+            continue
+        if contrast is None or weights is None:
+            return
+        document = " ".join(f"{x.title} {x.heading} {x.text}" for x in passages if x.uri == p.uri)
+        if not await contrast.check(question, weights, answer, f"{body} {document}"):
             return
     reading.spans[:] = original
     reading.confidence -= UNANSWERABLE_PENALTY

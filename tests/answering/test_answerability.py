@@ -116,3 +116,12 @@ async def test_no_close_span_answers_so_the_confidence_drops() -> None:
     await check_answerable(AnswerabilityCheck(HashEmbedder()), "what's the 401k match percentage?", passages, reading)
     assert reading.spans[0].text == "You can join the 401k plan on day one."  # order restored
     assert reading.confidence == pytest.approx(0.6 - UNANSWERABLE_PENALTY)
+
+
+async def test_a_shortcut_is_stated_by_a_key_combination() -> None:
+    """"the shortcut" names the answer's type: a key combination satisfies it without the word."""
+    check = AnswerabilityCheck(HashEmbedder())
+    keys = "Lock the screen manually (Ctrl+Cmd+Q or Windows+L) whenever you walk away."
+    assert (await check.check("what's the shortcut to lock my laptop?", keys, keys)).answerable
+    prose = "Lock the screen manually whenever you walk away from your desk."
+    assert (await check.check("what's the shortcut to lock my laptop?", prose, prose)).reason == "focus: shortcut"
