@@ -15,7 +15,9 @@ STOPWORDS = frozenset(
     yes so than too very just also any all some each other such only own same as up down out off again further once
     there here both few more most s t don isn aren wasn weren hasn haven hadn doesn didn won wouldn shouldn couldn
     mustn let lets get got please tell know need want like one much many often i'm what's isn't that's
-    am i've it's we're you're don't can't there's how's who's where's""".split()
+    am i've it's we're you're don't can't there's how's who's where's i'll i'd you'll you'd you've we'll we'd
+    we've they'll they'd they've they're he's she's he'll she'll it'll that'll won't doesn't didn't aren't wasn't
+    weren't hasn't haven't hadn't wouldn't shouldn't couldn't mustn't let's here's what're ll ve re""".split()
 )
 
 
@@ -38,7 +40,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    """Lower-case words; typographic apostrophes read as ASCII ("I’ll" = "i'll"), a trailing one dropped
+    ("parents'" = "parents")."""
+    return [w.lower().rstrip("'") for w in _WORD.findall(text.replace("’", "'"))]
 
 
 def content_words(text: str) -> list[str]:
