@@ -77,11 +77,22 @@ class AnswerType:
         if kind in self.kinds:
             return 1.0
         full = self.full.search(text) is not None
-        if full and (not self.needs or re.search(rf"\b{self.needs}", text, re.I)):
+        if full and (not self.needs or self._needed(text)):
             return 1.0
         if full or (self.partial is not None and self.partial.search(text)):
             return 0.5
         return 0.0
+
+
+    def _needed(self, text: str) -> bool:
+        """The needed word is there; for an identifier, right next to one ("OPM Form 630", "code #670"),
+        not anywhere in a sentence that also names something in capitals ("fill out the forms … VLTP")."""
+        if self.name != "identifier":
+            return re.search(rf"\b{self.needs}", text, re.I) is not None
+        ident, word = self.full.pattern, rf"(?i:{self.needs})s?"
+        gap = r"(?:\W+\w+){0,3}?\W+"  # at most three words between: "T-TECH … as your organizational code"
+        near = rf"\b{word}\b\W{{0,3}}(?:#\s?|(?i:no)\.?\s?)?(?:{ident})|(?:{ident}){gap}{word}\b"
+        return re.search(near, text) is not None
 
 
 QUANTITY = AnswerType("quantity", _NUMBER)

@@ -164,3 +164,17 @@ async def test_the_answering_passage_counts_in_coverage_however_far_down_it_rank
         reading = await reader.read(question, order, candidates, weights, qvec)
         assert reading.spans[0].text == "Your last day cannot be a federal holiday."
         assert reading.coverage > 0.9, "the passage that answers states every term"
+
+
+def test_what_form_wants_the_identifier_next_to_the_word() -> None:
+    # "what form do I fill out …": "OPM Form 630" answers; "fill out the forms" in a sentence that
+    # also names "VLTP" does not (it scored as a full fit and outranked the form number).
+    from bot.answering.answer_types import answer_type
+
+    wanted = answer_type("what form do I fill out to receive donated leave?")
+    assert wanted is not None
+    assert wanted.fit("Complete your portion of the VLTP application, OPM Form 630 and send it on.") == 1.0
+    assert wanted.fit("You can use Docusign templates for VLTP to fill out the forms and get signatures.") == 0.5
+    code = answer_type("what org code do I use on the transit application?")
+    assert code is not None
+    assert code.fit("Use T-TECH TRANSFORMATION SERVICE as your organizational code.") == 1.0
