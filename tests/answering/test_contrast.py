@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from adapters.parsing.unstructured_parser import UnstructuredParser
 from adapters.store.sqlite_store import SqliteStore
 from bot.answering.contrast import ContrastCheck
-from bot.answering.extractive import ExtractiveAnswerer
 from bot.answering.reader import term_weights
 from bot.models import Question
-from bot.retrieval import HybridRetriever
-from bot.settings import Settings
-from ingest.connectors.folder import FolderConnector
-from ingest.local_sink import LocalStoreSink
-from ingest.pipeline import IngestPipeline
+from tests.answering.local_kb import default_answerer, index_folder
 
 COMMON = {"leave": 300, "weeks": 200, "days": 250, "paid": 150, "time": 400, "sick": 120, "use": 500, "take": 450}
 
@@ -107,24 +100,12 @@ def kb(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
         (root / "kb" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "kb" / rel).write_text(text)
 
-    async def build() -> None:
-        store = SqliteStore(root / "kb.db")
-        pipeline = IngestPipeline(UnstructuredParser(), LocalStoreSink(store, real_embedder))
-        await pipeline.sync(FolderConnector("kb", root / "kb"), source="kb")
-        await store.close()
-
-    asyncio.run(build())
-    return root / "kb.db"
+    return index_folder(root / "kb", root / "kb.db", real_embedder, source="kb")
 
 
 async def test_the_answerer_declines_a_span_about_a_rival_member(kb: Path, real_embedder) -> None:
     store = SqliteStore(kb)
-    answerer = ExtractiveAnswerer(
-        HybridRetriever(store, real_embedder),
-        real_embedder,
-        term_stats=store,
-        min_evidence=Settings().kbot_min_evidence,
-    )
+    answerer = default_answerer(store, real_embedder)
     try:
         declined = await answerer.answer(Question("How much bereavement leave do I get when my dog dies?"))
         assert not declined.grounded and "couldn't find" in declined.text, declined.text

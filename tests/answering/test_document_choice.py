@@ -7,21 +7,15 @@ Part of the bundled sample knowledge base is indexed once per module with the re
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
-from adapters.parsing.unstructured_parser import UnstructuredParser
 from adapters.store.sqlite_store import SqliteStore
-from bot.answering.extractive import ExtractiveAnswerer
 from bot.models import Question
-from bot.retrieval import HybridRetriever, score_fusion
-from bot.settings import Settings
-from ingest.connectors.folder import FolderConnector
-from ingest.local_sink import LocalStoreSink
-from ingest.pipeline import IngestPipeline
+from bot.retrieval import score_fusion
+from tests.answering.local_kb import default_answerer, index_folder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_kb"
 
@@ -50,26 +44,14 @@ def kb_db(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
     # The sample KB's text files (its Office/PDF files are slow to parse): the choice depends on the neighbours.
     shutil.copytree(SAMPLE, root / "kb", ignore=shutil.ignore_patterns("*.docx", "*.pptx", "*.pdf"))
 
-    async def build() -> None:
-        store = SqliteStore(root / "kb.db")
-        pipeline = IngestPipeline(UnstructuredParser(), LocalStoreSink(store, real_embedder))
-        await pipeline.sync(FolderConnector("sample_kb", root / "kb"), source="sample_kb")
-        await store.close()
-
-    asyncio.run(build())
-    return root / "kb.db"
+    return index_folder(root / "kb", root / "kb.db", real_embedder, source="sample_kb")
 
 
 async def test_the_procedure_that_answers_is_cited_first(kb_db: Path, real_embedder) -> None:
     # "security review" and "5 business days" also meet in the incident post-mortem rule; the
     # software procedure states the review's turnaround and is about apps missing from Self Service.
     store = SqliteStore(kb_db)
-    answerer = ExtractiveAnswerer(
-        HybridRetriever(store, real_embedder),
-        real_embedder,
-        term_stats=store,
-        min_evidence=Settings().kbot_min_evidence,
-    )
+    answerer = default_answerer(store, real_embedder)
     answer = await answerer.answer(
         Question("I want an app that isn't in Self Service - how long does the security review usually take?")
     )

@@ -7,21 +7,14 @@ A handful of sample_kb files is indexed once per module with the real parser and
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
-from adapters.parsing.unstructured_parser import UnstructuredParser
 from adapters.store.sqlite_store import SqliteStore
-from bot.answering.extractive import ExtractiveAnswerer
 from bot.models import Answer, Question, Turn
-from bot.retrieval import HybridRetriever
-from bot.settings import Settings
-from ingest.connectors.folder import FolderConnector
-from ingest.local_sink import LocalStoreSink
-from ingest.pipeline import IngestPipeline
+from tests.answering.local_kb import default_answerer, index_folder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_kb"
 FILES = [
@@ -44,25 +37,13 @@ def kb_db(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
         (root / "kb" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SAMPLE / rel, root / "kb" / rel)
 
-    async def build() -> None:
-        store = SqliteStore(root / "kb.db")
-        pipeline = IngestPipeline(UnstructuredParser(), LocalStoreSink(store, real_embedder))
-        await pipeline.sync(FolderConnector("sample_kb", root / "kb"), source="sample_kb")
-        await store.close()
-
-    asyncio.run(build())
-    return root / "kb.db"
+    return index_folder(root / "kb", root / "kb.db", real_embedder, source="sample_kb")
 
 
 @pytest.fixture
 async def ask(kb_db: Path, real_embedder):
     store = SqliteStore(kb_db)
-    answerer = ExtractiveAnswerer(
-        HybridRetriever(store, real_embedder),
-        real_embedder,
-        term_stats=store,
-        min_evidence=Settings().kbot_min_evidence,
-    )
+    answerer = default_answerer(store, real_embedder)
 
     async def _ask(text: str, history: list[Turn] | None = None) -> Answer:
         return await answerer.answer(Question(text, history=history or []))
