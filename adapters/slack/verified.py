@@ -294,7 +294,15 @@ def register_verified(bolt: AsyncApp, ctx: SlackContext) -> None:
         answer = slack_to_plain(str((reply or {}).get("text") or ""))
         author = str((reply or {}).get("user") or (body.get("user") or {}).get("id") or "")
         metadata = {"request": request.id, "channel": channel, "ts": ts, "author": author}
-        await client.views_open(trigger_id=body["trigger_id"], view=_modal(request, answer, metadata))
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=_modal(request, answer, metadata))
+        except SLACK_ERRORS as exc:  # e.g. expired_trigger_id: triggers live 3 s (https://api.slack.com/docs/triggers)
+            log.warning("verified answer editor not opened: %s", exc)
+            await respond(
+                text="Sorry, the form didn't open in time. Please click *Edit, then save* again.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
 
     async def submit_editor(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         """Saved before the ack, so a refusal shows in the form (nothing saved) instead of vanishing."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -38,3 +39,14 @@ def test_manifest_covers_commands_shortcuts_events_and_scopes() -> None:
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert settings["interactivity"]["is_enabled"] is True
     assert "assistant_view" in features
+
+
+def test_readme_lists_the_manifests_scopes_and_links_it() -> None:
+    """An admin adding scopes by hand follows the README: it must name every scope the manifest asks for
+    (channels:read & co. back the experts-channel membership check), and its links must resolve."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    para = readme.split("The manifest asks for these bot scopes:", 1)[1].split("It subscribes", 1)[0]
+    listed = set(re.findall(r"`([a-z_.:]+)`", para))
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    assert listed == set(manifest["oauth_config"]["scopes"]["bot"])
+    assert "](../adapters/" not in readme  # README.md sits at the repository root

@@ -62,11 +62,16 @@ async def forward_to_experts(slack: SlackHarness) -> dict[str, Any]:
     return post.args
 
 
-def save_click(post: dict[str, Any], user: str, action: str = "kbot_verified_save", hooks: str = "") -> dict[str, Any]:
+def save_click(
+    post: dict[str, Any], user: str, action: str = "kbot_verified_save", hooks: str = "", trigger: str = ""
+) -> dict[str, Any]:
+    """``trigger``: a fresh ``trigger_id`` from the fake API (the fixture's one is unknown to it, so stale)."""
     button = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action][0]
     message = {"type": "message", "ts": POST_TS, "text": post["text"], "blocks": post["blocks"], "bot_id": "BBOT"}
     payload = block_action(action, button["value"], hooks, message)
     payload["actions"][0]["block_id"] = "kbot_verified"
+    if trigger:
+        payload["trigger_id"] = trigger
     return as_user(payload, user, "CEXPERTS")
 
 
@@ -115,8 +120,10 @@ async def test_expert_reply_becomes_the_verified_answer_others_get_first(slack: 
 async def test_audience_set_in_the_edit_form_hides_it_from_others(slack: SlackHarness) -> None:
     post = await forward_to_experts(slack)
     expert_replied(slack, EXPERT_REPLY)
-    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    edit = save_click(post, "W222", "kbot_verified_edit", slack.api.base_url, slack.api.new_trigger_id())
+    await slack.post_interaction(edit)
     (opened,) = await slack.api.wait_for("views.open")
+    assert not slack.api.refused
     view = opened.args["view"]
     if isinstance(view, str):
         view = json.loads(view)
@@ -193,8 +200,10 @@ async def test_a_question_asked_in_a_channel_thread_is_answered_in_that_thread(s
 async def test_edit_form_refuses_non_experts_and_bad_input_in_the_form(slack: SlackHarness) -> None:
     post = await forward_to_experts(slack)
     expert_replied(slack, EXPERT_REPLY)
-    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    edit = save_click(post, "W222", "kbot_verified_edit", slack.api.base_url, slack.api.new_trigger_id())
+    await slack.post_interaction(edit)
     (opened,) = await slack.api.wait_for("views.open")
+    assert not slack.api.refused
     view = opened.args["view"]
     view = json.loads(view) if isinstance(view, str) else view
 
@@ -230,8 +239,10 @@ async def test_modal_input_is_stored_as_typed_and_escaped_once_when_shown(slack:
     typed = "R&D uses <Step-7> for Q&A; type &amp; to get an ampersand."
     post = await forward_to_experts(slack)
     expert_replied(slack, EXPERT_REPLY)
-    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    edit = save_click(post, "W222", "kbot_verified_edit", slack.api.base_url, slack.api.new_trigger_id())
+    await slack.post_interaction(edit)
     (opened,) = await slack.api.wait_for("views.open")
+    assert not slack.api.refused
     view = opened.args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     submission = fixture("view_submission.json")
@@ -257,3 +268,16 @@ def test_add_source_modal_values_are_read_as_typed() -> None:
     url = "https://contoso.sharepoint.com/sites/R&D?a=1&amp;b=<2>"
     view = {"state": {"values": {"location": {"value": {"type": "plain_text_input", "value": url}}}}}
     assert modal_values(view) == {"location": url}
+
+
+async def test_edit_click_whose_trigger_slack_refuses_tells_the_expert(slack: SlackHarness) -> None:
+    """A ``trigger_id`` expires 3 s after the click and works once (https://api.slack.com/docs/triggers);
+    when ``views.open`` is refused the expert is told to click again, not left with nothing."""
+    post = await forward_to_experts(slack)
+    expert_replied(slack, EXPERT_REPLY)
+    await slack.post_interaction(save_click(post, "W222", "kbot_verified_edit", slack.api.base_url))
+    await slack.api.wait_for("views.open")
+    await slack.settle()
+    assert slack.api.refused == [("views.open", "invalid_trigger_id")]
+    notes = [c.args for c in slack.api.of("response_url") if "Edit" in str(c.args.get("text"))]
+    assert notes and notes[-1]["response_type"] == "ephemeral" and notes[-1]["replace_original"] is False
