@@ -54,7 +54,8 @@ class FailureMemory(Protocol):
 def raw_hash(raw: RawDocument, parser_output: str = "") -> str:
     body = raw.content if raw.content is not None else (raw.text or "").encode()
     # Title and ACLs are part of what is indexed: a permission change must re-index; so is the
-    # parser's output version: an upgraded parser re-parses what an older one indexed.
+    # parser's output version for files (text pages never reach the parser: an upgrade leaves them).
+    parser_output = parser_output if raw.content is not None else ""
     meta = f"{raw.title}\x00{raw.uri}\x00{','.join(sorted(raw.acl_groups))}\x00{parser_output}".encode()
     return content_hash(meta + b"\x00" + body)
 

@@ -17,7 +17,7 @@ ingest-failure alarm watches.
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Aws, CfnOutput, Duration, Environment, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -208,12 +208,7 @@ class IngestStack(Stack):
         run_sync = tasks.EcsRunTask(
             self,
             "RunSync",
-            integration_pattern=sfn.IntegrationPattern.RUN_JOB,
-            cluster=bot.cluster,
-            task_definition=self.task,
-            launch_target=tasks.EcsFargateLaunchTarget(platform_version=ecs.FargatePlatformVersion.LATEST),
-            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            security_groups=[self.security_group],
+            **self._on_worker(bot),
             container_overrides=[
                 tasks.ContainerOverride(
                     container_definition=self.container,
@@ -300,17 +295,23 @@ class IngestStack(Stack):
         )
         return machine
 
+    def _on_worker(self, bot: BotStack) -> dict[str, Any]:
+        """Where a Step Functions state runs the worker task (per-source syncs and the one job alike)."""
+        return {
+            "integration_pattern": sfn.IntegrationPattern.RUN_JOB,
+            "cluster": bot.cluster,
+            "task_definition": self.task,
+            "launch_target": tasks.EcsFargateLaunchTarget(platform_version=ecs.FargatePlatformVersion.LATEST),
+            "subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            "security_groups": [self.security_group],
+        }
+
     def _ingestion_job(self, bot: BotStack, then: sfn.IChainable) -> sfn.IChainable:
         """One state after the Map: ``kbot sync --ingestion-job`` starts the data source's one job."""
         run_job = tasks.EcsRunTask(
             self,
             "RunIngestionJob",
-            integration_pattern=sfn.IntegrationPattern.RUN_JOB,
-            cluster=bot.cluster,
-            task_definition=self.task,
-            launch_target=tasks.EcsFargateLaunchTarget(platform_version=ecs.FargatePlatformVersion.LATEST),
-            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            security_groups=[self.security_group],
+            **self._on_worker(bot),
             container_overrides=[
                 tasks.ContainerOverride(container_definition=self.container, command=INGESTION_JOB_COMMAND)
             ],

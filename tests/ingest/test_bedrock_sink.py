@@ -190,6 +190,30 @@ async def test_pipeline_into_bedrock_resends_nothing_unchanged(aws, tmp_path) ->
     assert second.upserted == 0 and second.unchanged == 3
 
 
+async def test_a_parser_upgrade_restages_every_file_once_with_one_job_and_no_deletes(aws, tmp_path) -> None:
+    """The one-time full re-parse after ``output_version`` changes: same keys overwritten, nothing deleted."""
+    s3, _ = aws
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"d{i}.txt").write_text(f"Document {i}.")
+    fake = FakeBedrockAgent(s3=s3, bucket=BUCKET, inclusion_prefixes=[DOCUMENT_PREFIX])
+    deletes: list[object] = []
+    s3.meta.events.register("before-call.s3.DeleteObjects", lambda params, **_: deletes.append(params))
+
+    class Upgraded(TextParser):
+        output_version = "text-parser-2"
+
+    reports = []
+    for parser in (TextParser(), Upgraded(), Upgraded()):
+        sink = s3_sink(s3, fake)
+        reports.append(await IngestPipeline(parser, sink).sync(FolderConnector("handbook", folder), source="handbook"))
+        await sink.finish("handbook")
+    assert [(r.upserted, r.unchanged, r.deleted) for r in reports] == [(3, 0, 0), (3, 0, 0), (0, 3, 0)]
+    assert len(fake.calls("StartIngestionJob")) == 2 and deletes == []  # no job when nothing was staged
+    assert len(fake.indexed_keys()) == 3
+
+
 class CountingParser(TextParser):
     """Counts every parse attempt, failed ones included."""
 
