@@ -20,15 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
+from bot.answering.word_vectors import WordVectors
 from bot.ports import Embedder
 from bot.text import STOPWORDS, compact, content_words, stem, words
 
 SYNONYM = 0.58  # word cosine at which a span word says the term in other words (as the reader)
 PREFIX = 6  # shared leading letters that make two words one ("full-timer" / "full-time")
 VOCAB = 60  # span words compared by cosine (latency)
-WORD_CACHE = 20_000
 
 _MONEY_Q = re.compile(
     r"\bhow much (?:is|are|was|were)\b"
@@ -181,7 +179,7 @@ class AnswerabilityCheck:
     def __init__(self, embedder: Embedder, *, synonym: float = SYNONYM) -> None:
         self.embedder = embedder
         self.synonym = synonym
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors = WordVectors(embedder)
 
     async def check(self, question: str, body: str, answer: str) -> Verdict:
         """``body``: the span with its label, context, title and heading; ``answer``: the text that
@@ -205,12 +203,4 @@ class AnswerabilityCheck:
         if states(term, text):
             return True
         vocab = list(dict.fromkeys(content_words(text)))[:VOCAB]
-        if not vocab:
-            return False
-        todo = [w for w in dict.fromkeys([term, *vocab]) if w not in self._vectors]
-        if todo:
-            if len(self._vectors) > WORD_CACHE:
-                self._vectors.clear()
-            self._vectors.update(zip(todo, await self.embedder.embed(todo), strict=True))
-        vecs = np.stack([self._vectors[w] for w in vocab])
-        return bool(float((vecs @ self._vectors[term]).max()) >= self.synonym)
+        return bool(vocab) and await self._vectors.closest(term, vocab) >= self.synonym

@@ -27,6 +27,7 @@ import numpy as np
 
 from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.structure import Span
+from bot.answering.word_vectors import WordVectors
 from bot.models import Passage
 from bot.ports import Embedder
 from bot.text import compact, content_words, stem, words
@@ -35,7 +36,6 @@ DENSE_CANDIDATES = 16  # spans embedded per question part (the latency budget; 1
 TIE = 0.95  # terms this close to the top weight are all key terms ("keep my bicycle": keep, bicycle)
 SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
 MAX_WORDS = 40
-WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 LOOSE = 0.5  # share of a term's weight for an abbreviation or "un-" form of it
@@ -145,7 +145,7 @@ class SpanReader:
     def __init__(self, embedder: Embedder, *, dense_candidates: int = DENSE_CANDIDATES) -> None:
         self.embedder = embedder
         self.dense_candidates = dense_candidates
-        self._words: dict[str, np.ndarray] = {}  # word vectors: the same words recur across questions
+        self._words = WordVectors(embedder)
 
     async def read(
         self,
@@ -199,12 +199,4 @@ class SpanReader:
     async def _synonym_in(self, term: str, text: str) -> bool:
         """Does ``text`` say ``term`` in other words ("parents" for "fathers")? Word-level MiniLM cosine."""
         vocab = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
-        if not vocab:
-            return False
-        todo = [w for w in dict.fromkeys([term, *vocab]) if w not in self._words]
-        if todo:
-            if len(self._words) > WORD_CACHE:
-                self._words.clear()
-            self._words.update(zip(todo, await self.embedder.embed(todo), strict=True))
-        vecs = np.stack([self._words[w] for w in vocab])
-        return bool(float((vecs @ self._words[term]).max()) >= SYNONYM)
+        return bool(vocab) and await self._words.closest(term, vocab) >= SYNONYM
