@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answering.reader import SYNONYM  # the word cosine at which a span word says the term
 from bot.answering.word_vectors import WordVectors
 from bot.ports import Embedder
-from bot.text import STOPWORDS, compact, content_words, stem, words
+from bot.text import STOPWORDS, compact, content_words, stem, stem_key, words
 
-SYNONYM = 0.58  # word cosine at which a span word says the term in other words (as the reader)
 PREFIX = 6  # shared leading letters that make two words one ("full-timer" / "full-time")
 VOCAB = 60  # span words compared by cosine (latency)
 
@@ -148,9 +148,9 @@ def offered_phrase(question: str) -> list[str]:
 
 def states(term: str, text: str) -> bool:
     """Does ``text`` contain ``term`` (light stem, punctuation-free form, or a long shared prefix)?"""
-    key, flat = _root(term), compact(term)
+    key, flat = stem_key(term), compact(term)
     for w in words(text):
-        if _root(w) == key or (len(flat) > 3 and compact(w) == flat):
+        if stem_key(w) == key or (len(flat) > 3 and compact(w) == flat):
             return True
         c = compact(w)
         if len(flat) >= 4 and c.startswith(flat):
@@ -168,11 +168,6 @@ def _shared(a: str, b: str) -> int:
             break
         n += 1
     return n
-
-
-def _root(word: str) -> str:
-    root = stem(word)
-    return root[:-1] if len(root) > 4 and root.endswith("e") else root
 
 
 class AnswerabilityCheck:
