@@ -66,6 +66,12 @@ def stem(word: str) -> str:
     return word
 
 
+def stem_key(word: str) -> str:
+    """The light stem, also folding a final "e" ("badge" and "badges" both -> "badg")."""
+    root = stem(word)
+    return root[:-1] if len(root) > 4 and root.endswith("e") else root
+
+
 def compact(text: str) -> str:
     """Lower-case alphanumerics only: matches "401k" in "401(k)" and "wifi" in "Wi-Fi"."""
     return re.sub(r"[^a-z0-9]", "", text.lower())

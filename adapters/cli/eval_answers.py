@@ -23,6 +23,8 @@ from bot.ports import Answerer
 if TYPE_CHECKING:
     from adapters.wiring import App
 
+SYSTEMS = ("top1", "legacy", "reader")
+
 
 def register(eval_sub: argparse._SubParsersAction) -> None:
     p = eval_sub.add_parser("answers", help="right document cited / key facts / abstention vs baselines")
@@ -51,10 +53,14 @@ def systems(app: App, names: list[str]) -> dict[str, Answerer]:
             retriever, app.embedder, top_k=s.kbot_top_k, min_evidence=s.kbot_min_evidence, term_stats=app.store
         ),
     }
-    unknown = [n for n in names if n not in built]
-    if unknown:
-        raise InputError(f"unknown system(s): {', '.join(unknown)} (choose from {', '.join(built)})")
+    _check_names(names)
     return {n: built[n] for n in names}
+
+
+def _check_names(names: list[str]) -> None:
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise InputError(f"unknown system(s): {', '.join(unknown)} (choose from {', '.join(SYSTEMS)})")
 
 
 async def evaluate(systems_: dict[str, Answerer], items: list[EvalItem]) -> tuple[dict[str, SystemReport], dict]:
@@ -88,6 +94,7 @@ async def _index(docs: Path, index: Path) -> App:
 async def run(args: argparse.Namespace, app: App) -> int:
     items = load_items(args.data, args.limit)
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
+    _check_names(names)  # before indexing: a typo should not cost an indexing run
     with tempfile.TemporaryDirectory() as tmp:
         if args.docs:
             app = await _index(args.docs, args.index or Path(tmp) / "eval.db")

@@ -20,15 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
+from bot.answering.reader import SYNONYM  # the word cosine at which a span word says the term
+from bot.answering.word_vectors import WordVectors
 from bot.ports import Embedder
-from bot.text import STOPWORDS, compact, content_words, stem, words
+from bot.text import STOPWORDS, compact, content_words, stem, stem_key, words
 
-SYNONYM = 0.58  # word cosine at which a span word says the term in other words (as the reader)
 PREFIX = 6  # shared leading letters that make two words one ("full-timer" / "full-time")
 VOCAB = 60  # span words compared by cosine (latency)
-WORD_CACHE = 20_000
 
 _MONEY_Q = re.compile(
     r"\bhow much (?:is|are|was|were)\b"
@@ -150,9 +148,9 @@ def offered_phrase(question: str) -> list[str]:
 
 def states(term: str, text: str) -> bool:
     """Does ``text`` contain ``term`` (light stem, punctuation-free form, or a long shared prefix)?"""
-    key, flat = _root(term), compact(term)
+    key, flat = stem_key(term), compact(term)
     for w in words(text):
-        if _root(w) == key or (len(flat) > 3 and compact(w) == flat):
+        if stem_key(w) == key or (len(flat) > 3 and compact(w) == flat):
             return True
         c = compact(w)
         if len(flat) >= 4 and c.startswith(flat):
@@ -172,16 +170,11 @@ def _shared(a: str, b: str) -> int:
     return n
 
 
-def _root(word: str) -> str:
-    root = stem(word)
-    return root[:-1] if len(root) > 4 and root.endswith("e") else root
-
-
 class AnswerabilityCheck:
     def __init__(self, embedder: Embedder, *, synonym: float = SYNONYM) -> None:
         self.embedder = embedder
         self.synonym = synonym
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors = WordVectors(embedder)
 
     async def check(self, question: str, body: str, answer: str) -> Verdict:
         """``body``: the span with its label, context, title and heading; ``answer``: the text that
@@ -205,12 +198,4 @@ class AnswerabilityCheck:
         if states(term, text):
             return True
         vocab = list(dict.fromkeys(content_words(text)))[:VOCAB]
-        if not vocab:
-            return False
-        todo = [w for w in dict.fromkeys([term, *vocab]) if w not in self._vectors]
-        if todo:
-            if len(self._vectors) > WORD_CACHE:
-                self._vectors.clear()
-            self._vectors.update(zip(todo, await self.embedder.embed(todo), strict=True))
-        vecs = np.stack([self._vectors[w] for w in vocab])
-        return bool(float((vecs @ self._vectors[term]).max()) >= self.synonym)
+        return bool(vocab) and await self._vectors.closest(term, vocab) >= self.synonym

@@ -24,6 +24,7 @@ import numpy as np
 
 from bot.answering.answerability import SYNONYM, states
 from bot.answering.reader import TermStats, term_weights
+from bot.answering.word_vectors import WordVectors
 from bot.ports import Embedder
 from bot.text import content_words
 
@@ -41,7 +42,7 @@ class ContrastCheck:
     def __init__(self, embedder: Embedder, stats: TermStats | None) -> None:
         self.embedder = embedder
         self.stats = stats
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors = WordVectors(embedder)
 
     async def check(self, question: str, weights: dict[str, float], answer: str, document: str) -> str:
         """``weights``: the question's term IDFs; ``answer``: the text that would be shown;
@@ -63,7 +64,7 @@ class ContrastCheck:
         span = [w for w in span if not any(states(q, w) for q in qwords)]
         if not span:
             return ""
-        await self._embed_words([*asked, *span])
+        await self._vectors.embed([*asked, *span])
         pairs: list[tuple[float, str, str]] = []
         for t in asked:
             sims = [(float(self._vectors[w] @ self._vectors[t]), w) for w in span]
@@ -85,13 +86,6 @@ class ContrastCheck:
             if float(np.dot(vecs[0], vec)) - base >= GAIN:
                 return f"contrast: {t} -> {w}"
         return ""
-
-    async def _embed_words(self, terms: list[str]) -> None:
-        todo = [w for w in dict.fromkeys(terms) if w not in self._vectors]
-        if todo:
-            if len(self._vectors) > 20_000:
-                self._vectors.clear()
-            self._vectors.update(zip(todo, await self.embedder.embed(todo), strict=True))
 
 
 def _named(word: str, text: str) -> bool:

@@ -27,15 +27,15 @@ import numpy as np
 
 from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.structure import Span
+from bot.answering.word_vectors import WordVectors
 from bot.models import Passage
 from bot.ports import Embedder
-from bot.text import compact, content_words, stem, words
+from bot.text import compact, content_words, stem_key, words
 
 DENSE_CANDIDATES = 16  # spans embedded per question part (the latency budget; 12 -> 16: docs/benchmarks.md)
 TIE = 0.95  # terms this close to the top weight are all key terms ("keep my bicycle": keep, bicycle)
 SYNONYM = 0.58  # word cosine at which a span word stands in for the key term ("bikes" for "bicycle")
 MAX_WORDS = 40
-WORD_CACHE = 20_000
 MISSING_KEY_PENALTY = 0.5  # calibrated with bench/abstention.py (see docs/benchmarks.md)
 EMBED_CHARS = 300  # of each span: ~70 word pieces keep the batch short
 LOOSE = 0.5  # share of a term's weight for an abbreviation or "un-" form of it
@@ -70,18 +70,12 @@ async def term_weights(question: str, stats: TermStats | None) -> dict[str, floa
     return {t: max(0.1, math.log((total + 1) / (dfs.get(t, 0) + 0.5))) for t in terms}
 
 
-def _key(word: str) -> str:
-    """The light stem, also folding a final "e" ("badge" and "badges" both -> "badg")."""
-    root = stem(word)
-    return root[:-1] if len(root) > 4 and root.endswith("e") else root
-
-
 def _matcher(text: str) -> tuple[set[str], set[str]]:
     """Stems of the text's content words, and its words and word pairs with punctuation removed
     ("wi-fi" -> "wifi", "401 (k)" -> "401k") — whole tokens, so "dress" does not match "address"."""
     tokens = [compact(w) for w in words(text)]
     pairs = (a + b for a, b in zip(tokens, tokens[1:], strict=False))
-    return {_key(w) for w in content_words(text)}, {*tokens, *pairs}
+    return {stem_key(w) for w in content_words(text)}, {*tokens, *pairs}
 
 
 def lexical(weights: dict[str, float], text: str, context: str = "", *, negated: frozenset[str] | None = None) -> float:
@@ -100,7 +94,7 @@ def lexical(weights: dict[str, float], text: str, context: str = "", *, negated:
     own_words, ctx_words = (set(content_words(text)), set(content_words(context))) if loose else (set(), set())
     found = 0.0
     for term, w in weights.items():
-        key = _key(term)
+        key = stem_key(term)
         if key in own or (len(term) > 3 and compact(term) in own_flat):
             found += w
         elif key in ctx or (len(term) > 3 and compact(term) in ctx_flat):
@@ -136,7 +130,7 @@ def key_terms(weights: dict[str, float], text: str) -> list[str]:
     top = max(weights.values())
     tied = [t for t, w in weights.items() if w >= TIE * top]
     stems, flat = _matcher(text)
-    if any(_key(t) in stems or (len(t) > 3 and compact(t) in flat) for t in tied):
+    if any(stem_key(t) in stems or (len(t) > 3 and compact(t) in flat) for t in tied):
         return []
     return tied
 
@@ -145,7 +139,7 @@ class SpanReader:
     def __init__(self, embedder: Embedder, *, dense_candidates: int = DENSE_CANDIDATES) -> None:
         self.embedder = embedder
         self.dense_candidates = dense_candidates
-        self._words: dict[str, np.ndarray] = {}  # word vectors: the same words recur across questions
+        self._words = WordVectors(embedder)
 
     async def read(
         self,
@@ -199,12 +193,4 @@ class SpanReader:
     async def _synonym_in(self, term: str, text: str) -> bool:
         """Does ``text`` say ``term`` in other words ("parents" for "fathers")? Word-level MiniLM cosine."""
         vocab = list(dict.fromkeys(content_words(text)))[:MAX_WORDS]
-        if not vocab:
-            return False
-        todo = [w for w in dict.fromkeys([term, *vocab]) if w not in self._words]
-        if todo:
-            if len(self._words) > WORD_CACHE:
-                self._words.clear()
-            self._words.update(zip(todo, await self.embedder.embed(todo), strict=True))
-        vecs = np.stack([self._words[w] for w in vocab])
-        return bool(float((vecs @ self._words[term]).max()) >= SYNONYM)
+        return bool(vocab) and await self._words.closest(term, vocab) >= SYNONYM

@@ -83,3 +83,21 @@ def test_cli_reports_a_missing_file_in_one_line(tmp_path: Path) -> None:
     )
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "missing.jsonl" in out.stderr
+
+
+def test_an_unknown_system_is_reported_before_any_indexing(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ppl.md").write_text("# PPL\n\nYou get 12 weeks of paid parental leave.\n")
+    index = tmp_path / "eval.db"
+    out = subprocess.run(
+        [sys.executable, "-m", "adapters.cli.main", "eval", "answers", "--data", str(write_set(tmp_path / "s.jsonl")),
+         "--docs", str(docs), "--index", str(index), "--systems", "reader,raeder"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "unknown system(s): raeder" in out.stderr
+    assert not index.exists()  # a typo costs no indexing run
